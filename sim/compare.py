@@ -1,0 +1,52 @@
+"""python -m sim.compare scenarios=[A,B,...] [key=value ...]: scenarios on common random numbers.
+
+The first scenario is the baseline; every other override applies to each scenario.
+"""
+
+from __future__ import annotations
+
+import hydra
+from hydra import compose
+from hydra.core.hydra_config import HydraConfig
+from hydra.errors import MissingConfigException
+from omegaconf import DictConfig
+
+from sim.app import output_folder, run_and_write, to_config, user_errors
+from sim.config import CONFIG_DIR, ConfigError
+from sim.config.schema import Config
+
+OWN_KEYS = ("scenarios", "scenario", "report")  # keys of the comparison, not of a scenario
+
+
+def scenario_configs(names: list[str], overrides: list[str]) -> list[Config]:
+    """Compose and check each named scenario with the user's scenario overrides."""
+    if not names:
+        raise ConfigError("scenarios must name at least one scenario, e.g. scenarios=[wartburgkreis].")
+    if len(set(names)) != len(names):
+        raise ConfigError(f"scenarios lists a scenario twice: {names}.")
+    passed = [item for item in overrides if item.lstrip("+~").split("=")[0].split(".")[0] not in OWN_KEYS]
+    configs = []
+    for name in names:
+        try:
+            cfg = compose("run", overrides=[f"scenario={name}", *passed])
+        except MissingConfigException:
+            available = sorted(path.stem for path in (CONFIG_DIR / "scenario").glob("*.yaml"))
+            raise ConfigError(
+                f"scenarios: '{name}' is not a scenario in configs/scenario/; allowed: {', '.join(available)}."
+            ) from None
+        configs.append(to_config(cfg))
+    return configs
+
+
+@hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="compare")
+def main(cfg: DictConfig) -> None:
+    with user_errors():
+        to_config(cfg)
+        configs = scenario_configs(list(cfg.scenarios), list(HydraConfig.get().overrides.task))
+        folder = output_folder()
+        run_and_write(configs, folder)
+    print(f"results: {folder}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,180 @@
+"""The structured config: one dataclass per config node, registered in Hydra's ConfigStore.
+
+Types are checked by OmegaConf when a config is composed; ranges and cross-references (a site's
+municipality, a calendar inside the working day) are checked by `sim.config.validate`.
+Every default names its source or says "assumption"; README.md lists them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from hydra.core.config_store import ConfigStore
+from omegaconf import MISSING
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
+
+
+@dataclass
+class RegionConfig:
+    name: str = MISSING
+    label: str = MISSING
+    municipalities_file: str = MISSING  # relative to configs/region/, or absolute
+    source: str = ""
+
+
+@dataclass
+class CalendarConfig:
+    """When a site holds sessions: weekdays, every n-th week, opening hours."""
+
+    weekdays: list[str] = field(default_factory=lambda: ["wed"])
+    every_weeks: int = 2  # 1 = weekly, 2 = every second week (assumption for the rooms)
+    week_offset: int = 0  # which week of the cycle, 0 .. every_weeks-1
+    start: str = "09:00"
+    end: str = "15:00"
+    always_open: bool = False  # one session over the whole horizon, every day and hour (queueing tests)
+
+
+@dataclass
+class WalkinConfig:
+    rate_per_hour: float = 0.0  # Poisson arrivals while the site is open
+    balk_queue: int | None = None  # a walk-in leaves at once when this many already wait
+    patience_min: float | None = None  # mean of an exponential patience; None: waits forever
+
+
+@dataclass
+class SiteConfig:
+    kind: str = "room"  # office | room
+    municipality: str = MISSING  # name or AGS code of a municipality of the region
+    open: bool = True  # false removes the site from the scenario
+    counsellors: int = 0  # office: counsellors based here; room: counsellors per session
+    base_office: str | None = None  # room: office whose staff hold the session; None: nearest
+    appointments: bool = True  # takes booked contacts
+    slot_min: int = 60  # one booked contact per counsellor and slot
+    calendar: CalendarConfig = field(default_factory=CalendarConfig)
+    walkins: WalkinConfig = field(default_factory=WalkinConfig)
+
+
+@dataclass
+class ClientsConfig:
+    share_of_population: float = 0.0394  # eLb per inhabitant, regions.md: 8,300-9,300 SGB II x ~70 %
+    count: int | None = None  # total clients; None: population x share
+    no_car_share: float = 0.5  # domain.md s.7: 50 % (38-64 %)
+    under25_share: float = 0.2  # assumption
+    interval_weeks_under25: float = 4.0  # domain.md s.7
+    interval_weeks_min: float = 6.0  # others: uniform 6-8 weeks, domain.md s.7 / DESIGN
+    interval_weeks_max: float = 8.0
+    mean_stay_days: float = 730.0  # caseload turnover: exponential stay (assumption)
+
+
+@dataclass
+class AttendanceConfig:
+    """logit P(no-show) = intercept + travel + prior no-shows + lead time + no-car segment."""
+
+    enabled: bool = True  # false: every booked client attends
+    intercept: float = -1.75  # calibrated, experiments/calibrate_attendance.py
+    travel_per_min_no_car: float = 0.0097  # ln(1.55)/45 min, BMJ Qual Saf 2018
+    travel_per_min_car: float = 0.0042  # ln(1.21)/45 min, BMJ Qual Saf 2018
+    per_prior_no_show: float = 0.693  # ln 2 per consecutive no-show (domain.md range OR 2-5)
+    long_lead: float = 0.867  # ln(2.38) when booked more than long_lead_days ahead, Lee 2005
+    long_lead_days: int = 21
+    no_car: float = 0.445  # ln(1.56), hard-to-reach segment, Shour 2023 (Medicaid OR)
+
+
+@dataclass
+class TravelConfig:
+    mode: str = "model"  # model | matrix | zero
+    detour_factor: float = 1.3  # road / straight line, regions.md s.6 (1.1-1.3)
+    car_speed_kmh: float = 50.0  # assumption, rural roads door to door
+    pt_speed_kmh: float = 25.0  # assumption, rural bus incl. stops
+    pt_headway_min: float = 60.0  # rural trunk line, domain.md s.7; penalty = headway / 2
+    matrix_file: str | None = None  # CSV from_ags,to_ags,car_min,pt_min,km (mode=matrix)
+
+
+@dataclass
+class DurationConfig:
+    mean_min: float = 30.0
+    cv: float = 0.4
+    distribution: str = "lognormal"  # lognormal | exponential | fixed
+
+
+@dataclass
+class DurationsConfig:
+    first: DurationConfig = field(default_factory=lambda: DurationConfig(mean_min=60.0))
+    followup: DurationConfig = field(default_factory=lambda: DurationConfig(mean_min=30.0))
+    walkin: DurationConfig = field(default_factory=lambda: DurationConfig(mean_min=15.0))
+    documentation_min: float = 10.0  # after each contact, domain.md s.7 (5-10 min)
+
+
+@dataclass
+class StaffConfig:
+    workday_start: str = "07:30"
+    workday_end: str = "16:30"
+    hours_per_day: float = 7.8  # 39 h/week, TV-BA
+    leave_share: float = 0.115  # 30 days of 260, TV-BA
+    sick_rate: float = 0.05  # daily probability of an unplanned absence (assumption)
+    meeting_hours_per_week: float = 1.5  # team meeting (assumption)
+
+
+@dataclass
+class BookingConfig:
+    notice_days: int = 7  # invitation letter ahead of the appointment (assumption)
+    max_lead_days: int = 14  # accept the nearest site only if it has a slot this soon after notice
+    outreach_for: str = "no_car"  # who is invited to rooms: no_car | all
+    reinvite_days: int = 14  # domain.md s.7: re-invite after 2-4 weeks
+    lost_after_no_shows: int = 3  # K consecutive no-shows: the client counts as lost
+    lost_recontact_days: int = 91  # a lost client is tried again after a quarter (assumption)
+
+
+@dataclass
+class MmcConfig:
+    """Knobs of the M/M/c validation scenario."""
+
+    servers: int = 3
+    arrival_rate_per_hour: float = 2.4
+    service_mean_min: float = 60.0
+
+
+@dataclass
+class Config:
+    """One scenario and how to run it."""
+
+    name: str = MISSING
+    label: dict[str, str] = field(default_factory=dict)  # {"de": ..., "en": ...}
+    question: dict[str, str] | None = None  # the question a comparison answers, de/en
+    region: RegionConfig = MISSING
+    sites: dict[str, SiteConfig] = field(default_factory=dict)
+    clients: ClientsConfig = field(default_factory=ClientsConfig)
+    attendance: AttendanceConfig = field(default_factory=AttendanceConfig)
+    travel: TravelConfig = field(default_factory=TravelConfig)
+    durations: DurationsConfig = field(default_factory=DurationsConfig)
+    staff: StaffConfig = field(default_factory=StaffConfig)
+    booking: BookingConfig = field(default_factory=BookingConfig)
+    mmc: MmcConfig | None = None
+    replications: int = 10
+    seed: int = 1
+    horizon_days: int = 365  # simulated days, warm-up included
+    warmup_days: int = 56
+    workers: int = 0  # parallel processes; 0: all cores
+    coverage_thresholds_min: list[int] = field(default_factory=lambda: [30, 45, 60])
+    nearly_empty_max: int = 2  # a session with at most this many kept contacts is nearly empty
+
+
+@dataclass
+class ReportConfig:
+    lang: str = "de"  # de | en
+    map_kpi: str = "attendance_rate"
+
+
+@dataclass
+class CompareConfig(Config):
+    scenarios: list[str] = field(default_factory=lambda: ["wartburgkreis", "wartburgkreis_ruhla"])
+    report: ReportConfig = field(default_factory=ReportConfig)
+
+
+def register_configs() -> None:
+    """Store the schemas so that YAML configs are validated against them."""
+    store = ConfigStore.instance()
+    store.store(name="run_schema", node=Config)
+    store.store(name="compare_schema", node=CompareConfig)
+    store.store(group="region", name="region_schema", node=RegionConfig)

@@ -1,0 +1,269 @@
+"""One replication of a scenario: the booking desk, the sites' sessions, the clients' cycle."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Generator
+
+import numpy as np
+import simpy
+
+from sim.calendar import MINUTES_PER_DAY, is_working_day
+from sim.config.schema import DurationConfig
+from sim.metrics import Metrics, RunResult, working_days
+from sim.model.behaviour import no_show_probability
+from sim.model.booking import SiteBook
+from sim.model.clients import draw_population
+from sim.model.sessions import BulkDraws, ServiceQueue, counsellor, walkin_arrivals
+from sim.model.world import World
+from sim.rng import stream
+
+DESK_OPENS_MIN = 7 * 60  # the desk books due contacts at 07:00, before any session opens
+
+
+class Simulation:
+    """The state of one replication and the SimPy processes that change it."""
+
+    def __init__(self, world: World, seed: int, replication: int, trace: list | None = None) -> None:
+        config = world.config
+        self.world = world
+        self.config = config
+        self.env = simpy.Environment()
+        self.trace = trace
+        self.population = population = draw_population(config, world.client_counts, seed, replication)
+        n_clients = len(population.municipality)
+        self.municipality = population.municipality.tolist()
+        self.generation = [0] * n_clients
+        self.contact = [0] * n_clients  # k: appointments reached by the current occupant
+        self.prior_no_shows = [0] * n_clients
+        self.due_day = population.first_due_day.tolist()
+        self.booked_on = [0] * n_clients
+        self.booking: list[tuple[int, int, int] | None] = [None] * n_clients  # (site, session, slot)
+        self.window_generation: list[int] | None = None
+        self.reached = np.zeros(n_clients, dtype=bool)
+        self.to_book: defaultdict[int, list[tuple[int, int]]] = defaultdict(list)
+        self.leaving: defaultdict[int, list[int]] = defaultdict(list)
+        self.contacts_bound = population.attendance_u.shape[2]
+        for client in range(n_clients):
+            self.to_book[self.due_day[client]].append((client, 0))
+            if population.departures[client]:
+                self.leaving[population.departures[client][0]].append(client)
+
+        self.books = [
+            SiteBook(site, [world.office_staff.get((site.key, day), site.counsellors) for day in site.days])
+            for site in world.sites
+        ]
+        self.office_of_site = [world.offices.index(site.base_office) for site in world.sites]
+        self.metrics = Metrics(
+            len(world.region.names),
+            len(world.sites),
+            len(world.offices),
+            config.warmup_days,
+            config.horizon_days,
+        )
+        self.seed, self.replication = seed, replication
+        self.env.process(self.desk())
+        self.env.process(self.open_window())
+        for index in range(len(world.sites)):
+            self.env.process(self.site_sessions(index))
+
+    def run(self) -> RunResult:
+        """Simulate to the horizon and summarise."""
+        config, world = self.config, self.world
+        self.env.run(until=config.horizon_days * MINUTES_PER_DAY)
+        self.metrics.ledger["pending"] = sum(booking is not None for booking in self.booking)
+        days = working_days(config.warmup_days, config.horizon_days)
+        measured_hours = (config.horizon_days - config.warmup_days) * 24.0
+        weeks = (config.horizon_days - config.warmup_days) / 7.0
+        working_hours, meeting_hours = [], []
+        for office in world.offices:
+            site = world.sites[world.site_index[office]]
+            present = site.counsellors * (1.0 - config.staff.leave_share)
+            working_hours.append(
+                site.counsellors * measured_hours if site.always_open else present * days * config.staff.hours_per_day
+            )
+            meeting_hours.append(present * weeks * config.staff.meeting_hours_per_week)
+        has_car = self.population.has_car[:, 0].astype(int)
+        minutes = world.coverage_min[self.population.municipality, has_car]
+        coverage = {
+            limit: float((minutes <= limit).mean()) if minutes.size else np.nan
+            for limit in config.coverage_thresholds_min
+        }
+        return self.metrics.result(
+            world,
+            self.reached,
+            coverage,
+            config.nearly_empty_max,
+            np.array(working_hours),
+            np.array(meeting_hours),
+        )
+
+    # -- the clients' contact cycle ------------------------------------------------------------
+    def open_window(self) -> Generator:
+        """At the end of the warm-up, fix whose reach is measured: the clients present then."""
+        yield self.env.timeout(self.metrics.start)
+        self.window_generation = list(self.generation)
+
+    def desk(self) -> Generator:
+        """Every morning: clients who left are replaced; on working days, due contacts are booked."""
+        env, config = self.env, self.config
+        next_due = 0
+        for day in range(config.horizon_days):
+            yield env.timeout(day * MINUTES_PER_DAY + DESK_OPENS_MIN - env.now)
+            for client in self.leaving.pop(day, ()):
+                self.replace(client, day)
+            if is_working_day(day):
+                for due in range(next_due, day + 1):
+                    for client, generation in self.to_book.pop(due, ()):
+                        if self.generation[client] == generation and self.booking[client] is None:
+                            self.book(client, day)
+                next_due = day + 1
+
+    def book(self, client: int, today: int) -> None:
+        """Book the earliest slot after the notice period at the nearest site that has one within
+        max_lead_days; if none has, the earliest slot at any of the client's sites."""
+        booking = self.config.booking
+        earliest = today + booking.notice_days
+        municipality = self.municipality[client]
+        car = int(self.population.has_car[client, self.generation[client]])
+        chosen, fallback = None, None
+        for site in self.world.candidates[municipality][car]:
+            book = self.books[site]
+            session = book.first_free(earliest)
+            if session is None:
+                continue
+            if book.days[session] <= earliest + booking.max_lead_days:
+                chosen = (site, session)
+                break
+            if fallback is None or book.days[session] < self.books[fallback[0]].days[fallback[1]]:
+                fallback = (site, session)
+        chosen = chosen or fallback
+        if chosen is None:  # every candidate is full to the end of the book: try again in a week
+            self.to_book[today + 7].append((client, self.generation[client]))
+            return
+        site, session = chosen
+        slot = self.books[site].book(session, client)
+        self.booking[client] = (site, session, slot)
+        self.booked_on[client] = today
+        self.metrics.ledger["booked"] += 1
+
+    def schedule_contact(self, client: int, due_day: int) -> None:
+        self.due_day[client] = due_day
+        self.to_book[due_day].append((client, self.generation[client]))
+
+    def replace(self, client: int, day: int) -> None:
+        """The client leaves the caseload (work, move); a new client takes the place."""
+        if self.booking[client] is not None:
+            site, session, slot = self.booking[client]
+            self.books[site].bookings[session][slot] = -1
+            self.booking[client] = None
+            self.metrics.ledger["cancelled"] += 1
+        generation = self.generation[client] = self.generation[client] + 1
+        self.contact[client] = 0
+        self.prior_no_shows[client] = 0
+        self.schedule_contact(client, day)
+        departures = self.population.departures[client]
+        if generation < len(departures):
+            self.leaving[departures[generation]].append(client)
+
+    def outcome(self, client: int, site: int, day: int) -> float | None:
+        """The booked client comes or not; return the service minutes if they came."""
+        population, booking = self.population, self.config.booking
+        generation, k = self.generation[client], self.contact[client] % self.contacts_bound
+        municipality = self.municipality[client]
+        has_car = bool(population.has_car[client, generation])
+        travel_min = self.world.client_travel_min[site, municipality, int(has_car)]
+        p_no_show = no_show_probability(
+            self.config.attendance,
+            travel_min,
+            has_car,
+            self.prior_no_shows[client],
+            day - self.booked_on[client],
+        )
+        draw = population.attendance_u[client, generation, k]
+        if self.trace is not None:
+            self.trace.append((client, generation, self.contact[client], float(draw)))
+        came = draw >= p_no_show
+        now = self.env.now
+        road_km = self.world.travel.road_km[municipality, self.world.sites[site].municipality]
+        self.metrics.appointment(now, municipality, site, came, day - self.due_day[client], travel_min, road_km)
+        self.contact[client] += 1
+        self.booking[client] = None
+        if came:
+            self.prior_no_shows[client] = 0
+            if self.window_generation is not None and self.window_generation[client] == generation:
+                self.reached[client] |= self.metrics.in_window(now)
+            self.schedule_contact(client, day + int(population.interval_days[client, generation]))
+            return float(population.service_min[client, generation, k])
+        self.prior_no_shows[client] += 1
+        if self.prior_no_shows[client] >= booking.lost_after_no_shows:
+            self.metrics.client_lost(now)
+            self.prior_no_shows[client] = 0
+            self.schedule_contact(client, day + booking.lost_recontact_days)
+        else:
+            self.schedule_contact(client, day + booking.reinvite_days)
+        return None
+
+    # -- the sites -----------------------------------------------------------------------------
+    def site_sessions(self, index: int) -> Generator:
+        """Hold the site's sessions one after another up to the horizon."""
+        env, site, book = self.env, self.world.sites[index], self.books[index]
+        config = self.config
+        absence = BulkDraws(stream(self.seed, self.replication, "absence", site.key).random)
+        walkins = stream(self.seed, self.replication, "walkins", site.key)
+        spec = site.walkins
+        interarrival = BulkDraws(walkins.exponential, 60.0 / spec.rate_per_hour) if spec.rate_per_hour else None
+        service = service_draws(config.durations.walkin, walkins)
+        patience = BulkDraws(walkins.exponential, spec.patience_min) if spec.patience_min else None
+        office = self.office_of_site[index]
+        for session, day in enumerate(book.days):
+            if day >= config.horizon_days:
+                return
+            yield env.timeout(day * MINUTES_PER_DAY + site.open_min - env.now)
+            staff = book.staff[session]
+            sick = [absence() < config.staff.sick_rate for _ in range(staff)]
+            arrivals = []
+            for slot, client in enumerate(book.bookings[session]):
+                if client < 0:
+                    continue
+                if sick[slot % staff]:
+                    self.booking[client] = None
+                    self.metrics.ledger["cancelled"] += 1
+                    self.to_book[day + 1].append((client, self.generation[client]))
+                else:
+                    arrivals.append((day * MINUTES_PER_DAY + book.slot_time(session, slot), client))
+            present = staff - sum(sick)
+            if present == 0:
+                continue
+            queue = ServiceQueue(env, self.metrics, index, office)
+            queue.open_arrival_streams = 1 + (interarrival is not None)
+            for _ in range(present):
+                env.process(counsellor(queue, config.durations.documentation_min))
+            env.process(self.booked_arrivals(queue, index, day, arrivals))
+            if interarrival is not None:
+                close_at = day * MINUTES_PER_DAY + site.close_min
+                env.process(walkin_arrivals(queue, close_at, interarrival, service, patience, spec.balk_queue))
+
+    def booked_arrivals(self, queue: ServiceQueue, site: int, day: int, arrivals: list) -> Generator:
+        """Booked clients arrive at their slot times; those who come join the queue."""
+        env, kept = self.env, 0
+        for minute, client in arrivals:
+            if minute > env.now:
+                yield env.timeout(minute - env.now)
+            service_min = self.outcome(client, site, day)
+            if service_min is not None:
+                kept += 1
+                queue.add_booked(service_min, self.municipality[client])
+        place = self.world.sites[site]
+        self.metrics.session_held(env.now, site, queue.office, kept, place.staff_travel_min, place.staff_travel_km)
+        queue.arrivals_done()
+
+
+def service_draws(spec: DurationConfig, rng: np.random.Generator) -> BulkDraws:
+    """Walk-in service times in bulk from the site's stream."""
+    if spec.distribution == "exponential":
+        return BulkDraws(rng.exponential, spec.mean_min)
+    if spec.distribution == "fixed":
+        return BulkDraws(lambda value, size: np.full(size, value), spec.mean_min)
+    sigma = float(np.sqrt(np.log1p(spec.cv**2)))
+    return BulkDraws(rng.lognormal, float(np.log(spec.mean_min)) - sigma**2 / 2, sigma)
