@@ -1,0 +1,74 @@
+"""The README's main command, as a user runs it, with small overrides; then its outputs are read."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from sim.metrics import KPI_NAMES
+from tests.conftest import results_folder, run_cli
+
+SMALL = ("replications=3", "horizon_days=120", "warmup_days=28")
+
+
+def test_main_job_compares_the_ruhla_question(tmp_path):
+    completed = run_cli("sim", *SMALL, cwd=tmp_path)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    folder = results_folder(completed, tmp_path)
+    assert folder.parent == tmp_path / "results" / "compare"
+    assert "%|" not in completed.stderr  # no progress bar when stderr is not a terminal
+
+    kpis = json.loads((folder / "kpis.json").read_text())["scenarios"]
+    assert list(kpis) == ["wartburgkreis", "wartburgkreis_ruhla"]
+    for entry in kpis.values():
+        assert (entry["replications"], entry["seed"], entry["horizon_days"], entry["warmup_days"]) == (3, 1, 120, 28)
+        assert set(entry["kpis"]) >= set(KPI_NAMES)
+        attendance = entry["kpis"]["attendance_rate"]
+        assert attendance["n"] == 3 and attendance["ci_low"] <= attendance["mean"] <= attendance["ci_high"]
+
+    comparison = json.loads((folder / "comparison.json").read_text())
+    assert comparison["baseline"] == "wartburgkreis"
+    travel = comparison["differences"]["wartburgkreis_ruhla"]["counsellor_travel_hours"]
+    assert travel["ci_low"] > 0  # someone has to drive to Ruhla
+
+    with (folder / "replications.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 2 * 3 * len(KPI_NAMES)
+    kept = [float(r["value"]) for r in rows if r["scenario"] == "wartburgkreis" and r["kpi"] == "kept_contacts"]
+    assert sum(kept) / 3 == kpis["wartburgkreis"]["kpis"]["kept_contacts"]["mean"]
+
+    with (folder / "sites.csv").open() as handle:
+        sites = {(r["scenario"], r["site"]) for r in csv.DictReader(handle)}
+    assert ("wartburgkreis_ruhla", "ruhla") in sites and ("wartburgkreis", "ruhla") not in sites
+    with (folder / "municipalities.csv").open() as handle:
+        municipalities = {r["municipality"] for r in csv.DictReader(handle)}
+    assert len(municipalities) == 30
+
+    provenance = json.loads((folder / "provenance.json").read_text())
+    assert provenance["seed"] == 1 and provenance["libraries"]["simpy"]
+    assert provenance["started"] <= provenance["finished"]
+    assert (folder / "scenarios" / "wartburgkreis_ruhla.yaml").read_text().count("ruhla:") == 1
+    assert (folder / ".hydra" / "config.yaml").is_file()
+
+    printed = completed.stdout
+    assert "attendance_rate" in printed and "wartburgkreis_ruhla - wartburgkreis" in printed
+
+
+def test_run_one_scenario_with_the_mmc_knobs(tmp_path):
+    completed = run_cli(
+        "sim.run",
+        "scenario=mmc",
+        "mmc.servers=5",
+        "mmc.arrival_rate_per_hour=4.0",
+        "mmc.service_mean_min=60",
+        "replications=2",
+        "horizon_days=30",
+        "warmup_days=5",
+        "workers=1",
+        cwd=tmp_path,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    folder = results_folder(completed, tmp_path)
+    kpis = json.loads((folder / "kpis.json").read_text())["scenarios"]["mmc"]["kpis"]
+    assert abs(kpis["counsellor_utilisation"]["mean"] - 0.8) < 0.05
+    assert not (folder / "comparison.json").exists()

@@ -1,0 +1,96 @@
+"""Small parts against known values: distances, calendars, the appointment book, statistics."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from sim.calendar import clock_minutes, session_days, sessions_per_month
+from sim.config.schema import CalendarConfig, WalkinConfig
+from sim.experiment.stats import excludes_zero, paired_difference, summarise
+from sim.geo import load_region, travel_times
+from sim.model.booking import SiteBook
+from sim.model.world import Site, build_world, client_counts
+from tests.conftest import load
+
+
+def test_region_has_the_30_municipalities_with_their_census_population():
+    region = load_region(load().region)
+    assert len(region.names) == 30
+    assert region.population.sum() == 156_494  # Zensus 2022 at 2024 boundaries (regions.md)
+    assert region.index("Ruhla") == region.index("16063066")
+
+
+def test_straight_line_distances_match_the_reference_notes():
+    """regions.md section 2 computes Eisenach-Ruhla 9.9 km and Bad Salzungen-Ruhla 13.0 km."""
+    region = load_region(load().region)
+    distance = region.distance_km()
+    ruhla, eisenach, bad_salzungen = (region.index(n) for n in ("Ruhla", "Eisenach", "Bad Salzungen"))
+    assert distance[eisenach, ruhla] == pytest.approx(9.9, abs=0.06)
+    assert distance[bad_salzungen, ruhla] == pytest.approx(13.0, abs=0.06)
+    assert distance[eisenach, region.index("Treffurt")] == pytest.approx(18.9, abs=0.06)
+
+
+def test_public_transport_is_slower_and_waits_half_a_headway():
+    config = load()
+    region = load_region(config.region)
+    travel = travel_times(region, config.travel)
+    i, j = region.index("Eisenach"), region.index("Treffurt")
+    km = region.distance_km()[i, j] * config.travel.detour_factor
+    assert travel.car_min[i, j] == pytest.approx(km / config.travel.car_speed_kmh * 60)
+    assert travel.pt_min[i, j] == pytest.approx(km / config.travel.pt_speed_kmh * 60 + config.travel.pt_headway_min / 2)
+
+
+def test_client_counts_follow_population_and_share():
+    config = load()
+    counts = client_counts(load_region(config.region), config)
+    assert counts.sum() == round(156_494 * config.clients.share_of_population)
+    assert counts.max() == counts[load_region(config.region).index("Eisenach")]
+
+
+def test_every_second_wednesday():
+    calendar = CalendarConfig(weekdays=["wed"], every_weeks=2, week_offset=1)
+    assert session_days(calendar, 0, 35) == [9, 23]
+    assert sessions_per_month(calendar) == pytest.approx(52 / 2 / 12)
+    assert clock_minutes("09:30") == 570
+
+
+def test_the_book_gives_the_earliest_free_slot_and_fills_sessions_in_order():
+    site = Site("room", "room", 0, 1, "office", True, 60, 9 * 60, 12 * 60, [2, 9, 16], False, WalkinConfig())
+    book = SiteBook(site, [1, 1, 1])  # 3 slots per session
+    assert book.first_free(3) == 1
+    for client in range(3):
+        assert book.book(book.first_free(0), client) == client
+    assert book.first_free(0) == 1  # the first session is full
+    assert [book.slot_time(0, slot) for slot in range(3)] == [540, 600, 660]
+    for client in range(4):
+        book.book(book.first_free(0), client)
+    assert book.first_free(0) == 2 and book.first_free(17) is None
+
+
+def test_rooms_take_staff_from_the_nearest_office():
+    world = build_world(load("scenario=wartburgkreis_ruhla"))
+    base = {site.key: site.base_office for site in world.sites}
+    assert base["ruhla"] == "eisenach" and base["dermbach"] == "bad_salzungen"
+    baseline = build_world(load("scenario=wartburgkreis"))
+    ruhla_day = next(site.days for site in world.sites if site.key == "ruhla")[0]
+    # on a Ruhla day one more Eisenach colleague is out of the office
+    assert world.office_staff["eisenach", ruhla_day] == baseline.office_staff["eisenach", ruhla_day] - 1
+    assert world.office_staff["bad_salzungen", ruhla_day] == baseline.office_staff["bad_salzungen", ruhla_day]
+
+
+def test_t_interval_matches_scipy():
+    values = np.array([3.0, 4.5, 5.0, 6.5, 4.0])
+    summary = summarise(values)
+    low, high = stats.t.interval(0.95, len(values) - 1, loc=values.mean(), scale=stats.sem(values))
+    assert summary["ci_low"] == pytest.approx(low) and summary["ci_high"] == pytest.approx(high)
+    assert summarise([1.0])["ci_low"] is None and summarise([float("nan")])["n"] == 0
+
+
+def test_paired_difference_removes_the_common_noise():
+    baseline = np.array([10.0, 20.0, 30.0, 40.0])
+    difference = paired_difference(baseline + 1.0 + np.array([0.01, -0.01, 0.02, -0.02]), baseline)
+    assert difference["mean"] == pytest.approx(1.0)
+    assert excludes_zero(difference)
+    assert not excludes_zero(paired_difference([1.0, -1.0, 2.0], [0.0, 0.0, 0.0]))

@@ -1,0 +1,108 @@
+"""Degenerate and extreme checks of the district model (DESIGN section 8, domain.md section 7)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from sim.experiment.replicate import run_replications
+from sim.experiment.stats import summarise
+from sim.model import build_world, simulate
+from tests.conftest import load
+
+SHORT = ("horizon_days=140", "warmup_days=28")
+ROOMS = ("gerstungen", "wutha_farnroda", "treffurt", "dermbach")
+
+
+def test_zero_travel_gives_the_base_attendance_rate():
+    """Without travel, lead-time, prior no-show and segment effects, attendance = 1 - logistic(intercept)."""
+    config = load(
+        "scenario=wartburgkreis",
+        "travel.mode=zero",
+        "attendance.per_prior_no_show=0",
+        "attendance.long_lead=0",
+        "attendance.no_car=0",
+        "replications=6",
+        *SHORT,
+    )
+    runs = run_replications([config], workers=1, progress=False)[0]
+    attendance = summarise([run.kpis["attendance_rate"] for run in runs])
+    base = 1.0 - 1.0 / (1.0 + math.exp(-config.attendance.intercept))
+    assert attendance["ci_low"] <= base <= attendance["ci_high"], (base, attendance)
+
+
+def test_closing_all_outreach_equals_the_central_only_baseline():
+    """The Ruhla scenario with all five rooms closed gives the very numbers of wartburgkreis_central."""
+    closed = load(
+        "scenario=wartburgkreis_ruhla",
+        *(f"sites.{room}.open=false" for room in (*ROOMS, "ruhla")),
+        "replications=2",
+        *SHORT,
+    )
+    central = load("scenario=wartburgkreis_central", "replications=2", *SHORT)
+    runs_closed, runs_central = run_replications([closed, central], workers=1, progress=False)
+    for a, b in zip(runs_closed, runs_central):
+        assert a.kpis == pytest.approx(b.kpis, nan_ok=True, rel=0, abs=0)
+    assert runs_central[0].kpis["counsellor_travel_hours"] == 0
+
+
+def test_every_booking_ends_in_exactly_one_state():
+    for scenario in ("wartburgkreis", "wartburgkreis_ruhla"):
+        config = load(f"scenario={scenario}", "replications=3", *SHORT)
+        for run in run_replications([config], workers=1, progress=False)[0]:
+            ledger = run.ledger
+            assert ledger["booked"] > 1000
+            assert ledger["booked"] == ledger["kept"] + ledger["no_show"] + ledger["cancelled"] + ledger["pending"]
+            assert min(ledger.values()) >= 0
+            assert ledger["cancelled"] > 0 and ledger["pending"] > 0  # sick days and turnover do happen
+            assert run.kpis["kept_contacts"] <= ledger["kept"]
+
+
+def test_common_random_numbers_across_the_ruhla_scenarios():
+    """Client i's k-th attendance draw is the same number with and without Ruhla."""
+    draws = []
+    for scenario in ("wartburgkreis", "wartburgkreis_ruhla"):
+        config = load(f"scenario={scenario}", "horizon_days=120", "warmup_days=14")
+        trace: list = []
+        simulate(build_world(config), config.seed, 0, trace)
+        draws.append({(client, generation, k): u for client, generation, k, u in trace})
+    baseline, ruhla = draws
+    common = baseline.keys() & ruhla.keys()
+    assert len(common) > 0.9 * len(baseline)
+    assert all(baseline[key] == ruhla[key] for key in common)
+    assert len(set(baseline.values())) > 0.99 * len(baseline)  # the draws are not one number
+
+
+def test_room_attendance_is_calibrated_to_what_the_jobcenter_reports():
+    """Wartburgkreis reports that 60-70 % of those invited to the municipal rooms attend."""
+    config = load("scenario=wartburgkreis", "replications=6")
+    runs = run_replications([config], workers=2, progress=False)[0]
+    kept = sum(run.sites[room]["kept_contacts"] for run in runs for room in ROOMS)
+    appointments = sum(
+        run.sites[room]["kept_contacts"] / run.sites[room]["attendance_rate"] for run in runs for room in ROOMS
+    )
+    assert 0.60 <= kept / appointments <= 0.70
+
+
+def test_more_counsellors_shorten_the_wait_and_fewer_lengthen_it():
+    waits = {}
+    for eisenach in (20, 27, 34):
+        config = load(
+            "scenario=wartburgkreis_central", f"sites.eisenach.counsellors={eisenach}", "replications=2", *SHORT
+        )
+        runs = run_replications([config], workers=1, progress=False)[0]
+        waits[eisenach] = summarise([run.kpis["wait_days_mean"] for run in runs])["mean"]
+    assert waits[20] > waits[27] >= waits[34] >= config.booking.notice_days
+
+
+def test_same_seed_same_numbers_whatever_the_worker_count():
+    config = load("scenario=wartburgkreis_ruhla", "replications=4", *SHORT)
+    one = run_replications([config], workers=1, progress=False)[0]
+    two = run_replications([config], workers=2, progress=False)[0]
+    for a, b in zip(one, two):
+        assert a.kpis == pytest.approx(b.kpis, nan_ok=True, rel=0, abs=0)
+    other_seed = run_replications(
+        [load("scenario=wartburgkreis_ruhla", "replications=1", "seed=2", *SHORT)], workers=1, progress=False
+    )[0]
+    assert other_seed[0].kpis["kept_contacts"] != one[0].kpis["kept_contacts"]

@@ -1,0 +1,70 @@
+"""The model against queueing theory: Erlang C waiting times and Little's law (scenario mmc)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from sim.experiment.replicate import run_replications
+from sim.experiment.stats import summarise
+from tests.conftest import load
+
+
+def erlang_c_wait_min(servers: int, arrival_per_hour: float, service_mean_min: float) -> float:
+    """Mean wait in queue of an M/M/c queue, in minutes."""
+    offered = arrival_per_hour * service_mean_min / 60.0
+    rho = offered / servers
+    terms = sum(offered**k / math.factorial(k) for k in range(servers))
+    top = offered**servers / math.factorial(servers) / (1 - rho)
+    probability_wait = top / (terms + top)
+    return probability_wait * service_mean_min / (servers - offered)
+
+
+CASES = [
+    (3, 2.4, 60.0),  # the default: rho = 0.8
+    (5, 4.0, 60.0),  # rho = 0.8, more servers
+    (1, 0.5, 60.0),  # M/M/1, rho = 0.5
+    (2, 3.0, 30.0),  # rho = 0.75, shorter service
+]
+
+
+@pytest.mark.parametrize(("servers", "rate", "service"), CASES)
+def test_onsite_wait_matches_erlang_c(servers, rate, service):
+    config = load(
+        "scenario=mmc",
+        f"mmc.servers={servers}",
+        f"mmc.arrival_rate_per_hour={rate}",
+        f"mmc.service_mean_min={service}",
+        "replications=10",
+        "seed=3",
+    )
+    runs = run_replications([config], workers=1, progress=False)[0]
+    waits = summarise([run.kpis["onsite_wait_min_mean"] for run in runs])
+    theory = erlang_c_wait_min(servers, rate, service)
+    assert waits["ci_low"] <= theory <= waits["ci_high"], (theory, waits)
+    utilisation = summarise([run.kpis["counsellor_utilisation"] for run in runs])
+    assert utilisation["mean"] == pytest.approx(rate * service / 60 / servers, rel=0.02)
+
+
+def test_littles_law_on_the_queue():
+    """Time-average number waiting = arrival rate x mean wait, replication by replication."""
+    config = load("scenario=mmc", "replications=4", "seed=5")
+    for run in run_replications([config], workers=1, progress=False)[0]:
+        kpis = run.kpis
+        littles = kpis["walkin_arrivals_per_hour"] / 60.0 * kpis["onsite_wait_min_mean"]
+        assert kpis["onsite_queue_mean"] == pytest.approx(littles, rel=0.01)
+
+
+def test_erlang_c_formula_against_known_value():
+    """Guard the reference itself: M/M/1 with rho 0.5 waits rho/(mu - lambda) = 60 min."""
+    assert erlang_c_wait_min(1, 0.5, 60.0) == pytest.approx(60.0)
+    assert erlang_c_wait_min(3, 2.4, 60.0) == pytest.approx(64.72, abs=0.01)
+
+
+def test_always_open_counsellors_serve_without_travel():
+    config = load("scenario=mmc", "replications=2", "horizon_days=60", "warmup_days=7")
+    for run in run_replications([config], workers=1, progress=False)[0]:
+        assert run.kpis["counsellor_travel_hours"] == 0
+        assert np.isnan(run.kpis["attendance_rate"])
