@@ -106,3 +106,30 @@ def test_same_seed_same_numbers_whatever_the_worker_count():
         [load("scenario=wartburgkreis_ruhla", "replications=1", "seed=2", *SHORT)], workers=1, progress=False
     )[0]
     assert other_seed[0].kpis["kept_contacts"] != one[0].kpis["kept_contacts"]
+
+
+def test_a_travel_matrix_with_the_model_times_gives_the_same_numbers(tmp_path):
+    """travel.mode=matrix reads every pair from a CSV; fed the model's own times it changes nothing."""
+    from sim.geo import load_region, travel_times
+
+    modelled = load("scenario=wartburgkreis_ruhla", "replications=1", *SHORT)
+    region = load_region(modelled.region)
+    times = travel_times(region, modelled.travel)
+    matrix = tmp_path / "matrix.csv"
+    lines = ["from_ags,to_ags,car_min,pt_min,km"]
+    for i, a in enumerate(region.ags):
+        for j, b in enumerate(region.ags):
+            cells = (float(times.car_min[i, j]), float(times.pt_min[i, j]), float(times.road_km[i, j]))
+            lines.append(",".join([a, b, *map(repr, cells)]))
+    matrix.write_text("\n".join(lines) + "\n")
+    from_file = load(
+        "scenario=wartburgkreis_ruhla", "replications=1", "travel.mode=matrix", f"travel.matrix_file={matrix}", *SHORT
+    )
+    a, b = run_replications([modelled, from_file], workers=1, progress=False)
+    assert a[0].kpis == pytest.approx(b[0].kpis, nan_ok=True, rel=0, abs=0)
+
+    matrix.write_text("\n".join(lines[:-1]) + "\n")  # one pair missing
+    from sim.config import ConfigError
+
+    with pytest.raises(ConfigError, match="lacks the pair 16063105 -> 16063105"):
+        load("scenario=wartburgkreis_ruhla", "travel.mode=matrix", f"travel.matrix_file={matrix}")
