@@ -30,21 +30,27 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("servers", "rate", "service"), CASES)
-def test_onsite_wait_matches_erlang_c(servers, rate, service):
+def simulated_wait(servers: int, rate: float, service: float, *overrides: str, workers: int = 1) -> tuple:
+    """The mmc scenario's on-site wait summary and utilisation summary for one setting."""
     config = load(
         "scenario=mmc",
         f"mmc.servers={servers}",
         f"mmc.arrival_rate_per_hour={rate}",
         f"mmc.service_mean_min={service}",
-        "replications=10",
-        "seed=3",
+        *overrides,
     )
-    runs = run_replications([config], workers=1, progress=False)[0]
-    waits = summarise([run.kpis["onsite_wait_min_mean"] for run in runs])
+    runs = run_replications([config], workers=workers, progress=False)[0]
+    return (
+        summarise([run.kpis["onsite_wait_min_mean"] for run in runs]),
+        summarise([run.kpis["counsellor_utilisation"] for run in runs]),
+    )
+
+
+@pytest.mark.parametrize(("servers", "rate", "service"), CASES)
+def test_onsite_wait_matches_erlang_c(servers, rate, service):
+    waits, utilisation = simulated_wait(servers, rate, service, "replications=10", "seed=3")
     theory = erlang_c_wait_min(servers, rate, service)
     assert waits["ci_low"] <= theory <= waits["ci_high"], (theory, waits)
-    utilisation = summarise([run.kpis["counsellor_utilisation"] for run in runs])
     assert utilisation["mean"] == pytest.approx(rate * service / 60 / servers, rel=0.02)
 
 
