@@ -7,25 +7,16 @@ import pytest
 from sim.experiment.replicate import run_replications
 from sim.experiment.stats import summarise
 from tests.conftest import load
-from tests.validation.test_queueing_theory import erlang_c_wait_min
+from tests.validation.test_queueing_theory import erlang_c_wait_min, simulated_wait
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.mark.parametrize(("servers", "rate", "service"), [(3, 2.4, 60.0), (4, 3.6, 60.0), (10, 9.0, 60.0)])
 def test_erlang_c_over_long_horizons(servers, rate, service):
-    config = load(
-        "scenario=mmc",
-        f"mmc.servers={servers}",
-        f"mmc.arrival_rate_per_hour={rate}",
-        f"mmc.service_mean_min={service}",
-        "replications=20",
-        "horizon_days=1095",
-        "warmup_days=56",
-        "seed=11",
+    waits, _ = simulated_wait(
+        servers, rate, service, "replications=20", "horizon_days=1095", "warmup_days=56", "seed=11", workers=2
     )
-    runs = run_replications([config], workers=2, progress=False)[0]
-    waits = summarise([run.kpis["onsite_wait_min_mean"] for run in runs])
     theory = erlang_c_wait_min(servers, rate, service)
     assert waits["ci_low"] <= theory <= waits["ci_high"], (theory, waits)
     assert (waits["ci_high"] - waits["ci_low"]) / 2 < 0.05 * theory  # and the interval is narrow
