@@ -14,6 +14,8 @@ from omegaconf import DictConfig
 from sim.app import output_folder, run_and_write, to_config, user_errors
 from sim.config import CONFIG_DIR, ConfigError
 from sim.config.schema import Config
+from sim.config.validate import validate_report
+from sim.report import write_report
 
 OWN_KEYS = ("scenarios", "scenario", "report")  # keys of the comparison, not of a scenario
 
@@ -41,10 +43,14 @@ def scenario_configs(names: list[str], overrides: list[str]) -> list[Config]:
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="compare")
 def main(cfg: DictConfig) -> None:
     with user_errors():
-        to_config(cfg)
+        settings = to_config(cfg)
+        validate_report(settings.report)
         configs = scenario_configs(list(cfg.scenarios), list(HydraConfig.get().overrides.task))
         folder = output_folder()
         run_and_write(configs, folder)
+    if len(configs) > 1:
+        report = write_report(folder, settings.report.lang, settings.report.map_kpi, settings.nearly_empty_max)
+        print(f"report: {report}")
     print(f"results: {folder}")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sim.calendar import clock_minutes
 from sim.config import ConfigError
-from sim.config.schema import WEEKDAYS, Config, DurationConfig
+from sim.config.schema import WEEKDAYS, Config, DurationConfig, ReportConfig
 from sim.geo import Region, load_region, read_matrix
 
 SITE_KINDS = ("office", "room")
@@ -91,6 +91,15 @@ def validate(config: Config) -> None:
     if travel.mode == "matrix":
         read_matrix(region, travel.matrix_file, region.distance_km())
     validate_sites(config, region, workday_start, workday_end)
+
+
+def validate_report(report: ReportConfig) -> None:
+    """Check the report settings of a comparison before anything runs."""
+    from sim.metrics import MUNICIPALITY_KPIS
+    from sim.report.text import LANGUAGES
+
+    one_of("report.lang", report.lang, tuple(LANGUAGES))
+    one_of("report.map_kpi", report.map_kpi, MUNICIPALITY_KPIS)
 
 
 def duration(key: str, spec: DurationConfig) -> None:

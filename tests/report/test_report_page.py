@@ -1,0 +1,193 @@
+"""The report page: self-contained, the numbers of kpis.json, an answer true to comparison.json."""
+
+import base64
+import re
+import shutil
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+
+import matplotlib.image
+import pytest
+from conftest import HOSTILE_NAME, HOSTILE_SITE, HOSTILE_SOURCE, Report
+
+from sim.report import write_report
+
+FIGURES = ("comparison", "map", "waiting", "counsellor_time", "site_use")
+
+
+def test_an_unknown_language_is_refused_by_name(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="lang .*'fr'"):
+        write_report(tmp_path, lang="fr")
+
+
+def test_a_map_kpi_that_is_no_municipality_kpi_is_refused_by_name(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="map_kpi .*'coverage_30min'"):
+        write_report(tmp_path, map_kpi="coverage_30min")
+
+
+def test_a_missing_results_file_is_named(german_report: Report, tmp_path: Path) -> None:
+    folder = tmp_path / "incomplete"
+    shutil.copytree(german_report.folder, folder, ignore=shutil.ignore_patterns("figures"))
+    (folder / "wait_days.csv").unlink()
+    with pytest.raises(FileNotFoundError, match="wait_days.csv"):
+        write_report(folder)
+    assert not (folder / "figures").exists()
+
+
+@pytest.mark.parametrize("report_name", ["german_report", "english_report"])
+def test_every_figure_is_written_and_embedded(report_name: str, request) -> None:
+    report: Report = request.getfixturevalue(report_name)
+    figures = report.folder / "figures"
+    assert sorted(path.name for path in figures.iterdir()) == sorted(
+        f"{stem}.{suffix}" for stem in FIGURES for suffix in ("png", "svg")
+    )
+    sources = [image.attributes["src"] for image in report.find("img")]
+    for stem in FIGURES:
+        png = matplotlib.image.imread(figures / f"{stem}.png")
+        assert png.std() > 0, f"{stem}.png is blank"
+        svg = (figures / f"{stem}.svg").read_bytes()
+        assert f"data:image/svg+xml;base64,{base64.b64encode(svg).decode()}" in sources
+        assert ElementTree.fromstring(svg).tag.endswith("svg")
+    assert len(sources) == len(FIGURES)
+    captions = [figure.text for figure in report.find("figcaption")]
+    assert len(captions) == len(FIGURES) and all(len(caption) > 20 for caption in captions)
+
+
+def test_the_page_needs_nothing_from_outside(german_report: Report) -> None:
+    tags = {element.tag for element in german_report.elements}
+    assert not tags & {"script", "link", "iframe", "object", "embed"}
+    for element in german_report.elements:
+        for name in ("src", "href"):
+            if name in element.attributes:
+                assert element.attributes[name].startswith("data:"), element.attributes[name][:80]
+    assert not re.search(r"url\(|@import|https?://", german_report.html.split("<body>")[0])
+
+
+@pytest.mark.parametrize("report_name", ["german_report", "english_report"])
+def test_the_table_holds_the_numbers_of_kpis_json(report_name: str, request) -> None:
+    report: Report = request.getfixturevalue(report_name)
+    scenarios = report.json("kpis.json")["scenarios"]
+    differences = report.json("comparison.json")["differences"]
+    checked = 0
+    for cells, source in (("level", scenarios), ("difference", differences)):
+        for scenario, entry in source.items():
+            kpis = entry["kpis"] if cells == "level" else entry
+            for kpi, value in kpis.items():
+                (cell,) = [
+                    element
+                    for element in report.find("td", data_scenario=scenario, data_kpi=kpi)
+                    if cells in element.attributes["class"]
+                ]
+                assert float(cell.attributes["data-value"]) == value["mean"]
+                assert float(cell.attributes["data-ci-low"]) == value["ci_low"]
+                assert float(cell.attributes["data-ci-high"]) == value["ci_high"]
+                assert int(cell.attributes["data-n"]) == value["n"]
+                assert f"n = {value['n']}" in cell.text
+                if cells == "difference":
+                    excludes_zero = value["ci_low"] > 0 or value["ci_high"] < 0
+                    assert cell.attributes["data-distinguishable"] == str(excludes_zero).lower()
+                    assert ("*" in cell.text) == excludes_zero
+                checked += 1
+    assert checked == sum(len(e["kpis"]) for e in scenarios.values()) + sum(len(e) for e in differences.values())
+
+
+def test_german_numbers_have_a_decimal_comma(german_report: Report) -> None:
+    baseline = german_report.json("comparison.json")["baseline"]
+    attendance = german_report.json("kpis.json")["scenarios"][baseline]["kpis"]["attendance_rate"]
+    (cell,) = german_report.find("td", data_scenario=baseline, data_kpi="attendance_rate")
+    expected = f"{attendance['mean'] * 100:.1f}".replace(".", ",") + "\u00a0%"
+    assert cell.text.startswith(expected)
+    kept = german_report.json("kpis.json")["scenarios"][baseline]["kpis"]["kept_contacts"]
+    (cell,) = german_report.find("td", data_scenario=baseline, data_kpi="kept_contacts")
+    assert cell.text.startswith(f"{kept['mean']:,.0f}".replace(",", "."))
+
+
+def test_english_numbers_have_a_decimal_point(english_report: Report) -> None:
+    baseline = english_report.json("comparison.json")["baseline"]
+    attendance = english_report.json("kpis.json")["scenarios"][baseline]["kpis"]["attendance_rate"]
+    (cell,) = english_report.find("td", data_scenario=baseline, data_kpi="attendance_rate")
+    assert cell.text.startswith(f"{attendance['mean'] * 100:.1f}%")
+
+
+@pytest.mark.parametrize(
+    ("report_name", "rises", "falls", "unclear"),
+    [
+        ("german_report", "steigt um", "sinkt um", "Nicht von null unterscheidbar"),
+        ("english_report", "rises by", "falls by", "Not distinguishable from zero"),
+    ],
+)
+def test_the_answer_follows_the_signs_of_the_differences(
+    report_name: str, rises: str, falls: str, unclear: str, request
+) -> None:
+    report: Report = request.getfixturevalue(report_name)
+    comparison = report.json("comparison.json")
+    differences = comparison["differences"]
+    (answer,) = report.find("p", **{"class": "answer"})
+    findings = report.find("span", **{"class": "finding"})
+    assert {f.attributes["data-kpi"] for f in findings} == {
+        "attendance_rate",
+        "wait_days_mean",
+        "coverage_30min",
+        "counsellor_travel_hours",
+    }
+    (scenario,) = differences
+    for finding in findings:
+        difference = differences[scenario][finding.attributes["data-kpi"]]
+        sign = (difference["mean"] > 0) - (difference["mean"] < 0)
+        assert int(finding.attributes["data-sign"]) == sign
+        excludes_zero = difference["ci_low"] > 0 or difference["ci_high"] < 0
+        assert finding.attributes["data-distinguishable"] == str(excludes_zero).lower()
+        if excludes_zero:
+            assert (rises if sign > 0 else falls) in finding.text
+            assert unclear not in answer.text.split(finding.text)[0]
+        else:
+            assert rises not in finding.text and falls not in finding.text
+            assert unclear in answer.text.split(finding.text)[0]
+    distinguishable = [f.attributes["data-distinguishable"] == "true" for f in findings]
+    assert any(distinguishable) and not all(distinguishable), "the fixture should hold both kinds"
+
+
+def test_the_question_comes_from_scenarios_json(german_report: Report) -> None:
+    descriptions = german_report.json("scenarios.json")
+    (question,) = german_report.find("p", **{"class": "question"})
+    assert question.text == descriptions["wartburgkreis_ruhla"]["question"]["de"]
+    (title,) = german_report.find("title")
+    assert "Wartburgkreis heute" in title.text
+
+
+def test_config_text_is_escaped(hostile_report: Report) -> None:
+    html = hostile_report.html
+    assert "<script" not in html.lower()
+    assert HOSTILE_SITE not in html and "<b>BMJ" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert not hostile_report.find("script") and not hostile_report.find("b")
+    assert hostile_report.find("td", data_scenario=HOSTILE_NAME, data_kpi="attendance_rate")
+    sources = [cell.text for cell in hostile_report.find("td", **{"class": "text"})]
+    assert HOSTILE_SOURCE in sources
+
+
+def test_without_a_question_the_generic_one_is_asked(hostile_report: Report) -> None:
+    (question,) = hostile_report.find("p", **{"class": "question"})
+    assert question.text == f"Was ändert sich mit {HOSTILE_NAME} gegenüber wartburgkreis?"
+
+
+def test_assumptions_show_value_and_source_or_assumption(german_report: Report) -> None:
+    for entry in german_report.json("assumptions.json")["wartburgkreis"]:
+        (row,) = german_report.find("tr", data_key=entry["key"])
+        assert row.text.startswith(entry["key"])
+        assert row.text.endswith("Annahme" if entry["source"] == "assumption" else entry["source"])
+    (row,) = german_report.find("tr", data_key="attendance.travel_effect_per_min")
+    assert "0,0097" in row.text
+    (row,) = german_report.find("tr", data_key="clients.contact_interval_weeks")
+    assert "under_25: 4, other: 8" in row.text
+
+
+def test_the_method_names_runs_seed_warmup_and_provenance(german_report: Report) -> None:
+    run = german_report.json("kpis.json")["scenarios"]["wartburgkreis"]
+    (method,) = german_report.find("section", id="method")
+    for number in (run["replications"], run["seed"], run["horizon_days"], run["warmup_days"]):
+        assert str(number) in method.text
+    for phrase in ("common random numbers", "t(0,975; n − 1)", "95-%"):
+        assert phrase in method.text
+    provenance = german_report.json("provenance.json")
+    assert provenance["git_commit"] in method.text and provenance["command"] in method.text
