@@ -53,6 +53,12 @@ def test_main_job_compares_the_ruhla_question(tmp_path):
     printed = completed.stdout
     assert "attendance_rate" in printed and "wartburgkreis_ruhla - wartburgkreis" in printed
 
+    report = (folder / "report.html").read_text(encoding="utf-8")  # the manager's page, in German
+    assert "Was ändert sich, wenn Ruhla einen Beratungstag bekommt?" in report
+    figures = sorted(path.name for path in (folder / "figures").glob("*.png"))
+    assert figures == ["comparison.png", "counsellor_time.png", "map.png", "site_use.png", "waiting.png"]
+    assert f"report: {folder / 'report.html'}" in printed
+
 
 def test_run_one_scenario_with_the_mmc_knobs(tmp_path):
     completed = run_cli(
