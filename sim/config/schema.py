@@ -150,7 +150,7 @@ class Config:
     durations: DurationsConfig = field(default_factory=DurationsConfig)
     staff: StaffConfig = field(default_factory=StaffConfig)
     booking: BookingConfig = field(default_factory=BookingConfig)
-    mmc: MmcConfig | None = None
+    mmc: MmcConfig = field(default_factory=MmcConfig)  # knobs used by the mmc scenario only
     replications: int = 10
     seed: int = 1
     horizon_days: int = 365  # simulated days, warm-up included
