@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
 from hydra.errors import HydraException
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
@@ -30,16 +31,22 @@ register_configs()
 
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Turn configuration mistakes into one line on stderr and exit code 2."""
+    """Turn configuration mistakes into one line on stderr and exit code 2.
+
+    In a sweep (Hydra multirun) the job's folder records the error in failed.json and the sweep
+    goes on with its other jobs; `sim.aggregate` lists it among the failed jobs."""
     try:
         yield
-    except ConfigError as error:
-        print(f"error: {error}", file=sys.stderr)
-        sys.exit(2)
-    except (OmegaConfBaseException, HydraException) as error:
+    except (ConfigError, OmegaConfBaseException, HydraException) as error:
         message = str(error).strip().splitlines()[0]
         print(f"error: {message}", file=sys.stderr)
-        sys.exit(2)
+        if not HydraConfig.initialized():
+            sys.exit(2)
+        folder = Path(HydraConfig.get().runtime.output_dir)
+        if not (folder / "kpis.json").exists():
+            write_json(folder / "failed.json", {"error": message})
+        if HydraConfig.get().mode != RunMode.MULTIRUN:
+            sys.exit(2)
 
 
 def to_config(cfg: DictConfig) -> Config:

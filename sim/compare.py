@@ -48,10 +48,10 @@ def main(cfg: DictConfig) -> None:
         configs = scenario_configs(list(cfg.scenarios), list(HydraConfig.get().overrides.task))
         folder = output_folder()
         run_and_write(configs, folder)
-    if len(configs) > 1:
-        report = write_report(folder, settings.report.lang, settings.report.map_kpi, settings.nearly_empty_max)
-        print(f"report: {report}")
-    print(f"results: {folder}")
+        if len(configs) > 1:
+            report = write_report(folder, settings.report.lang, settings.report.map_kpi, settings.nearly_empty_max)
+            print(f"report: {report}")
+        print(f"results: {folder}")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ def main(cfg: DictConfig) -> None:
         config = to_config(cfg)
         folder = output_folder()
         run_and_write([config], folder)
-    print(f"results: {folder}")
+        print(f"results: {folder}")
 
 
 if __name__ == "__main__":
