@@ -53,24 +53,28 @@ class RunResult:
 
 
 class Metrics:
-    """Counters fed by the model's processes."""
+    """Counters fed by the model's processes.
+
+    Counters per municipality, site and office are Python lists while the run lasts (adding to a
+    list item is several times faster than to a NumPy element) and arrays in the result.
+    """
 
     def __init__(
         self, n_municipalities: int, n_sites: int, n_offices: int, warmup_days: int, horizon_days: int
     ) -> None:
         self.start = warmup_days * MINUTES_PER_DAY
         self.end = horizon_days * MINUTES_PER_DAY
-        self.wait_hist = np.zeros(MAX_WAIT_DAYS + 1, dtype=np.int64)
-        self.kept = np.zeros(n_municipalities, dtype=np.int64)
-        self.missed = np.zeros(n_municipalities, dtype=np.int64)
-        self.travel_min = np.zeros(n_municipalities)
-        self.wait_days = np.zeros(n_municipalities)
+        self.wait_hist = [0] * (MAX_WAIT_DAYS + 1)
+        self.kept = [0] * n_municipalities
+        self.missed = [0] * n_municipalities
+        self.travel_min = [0.0] * n_municipalities
+        self.wait_days = [0.0] * n_municipalities
         self.client_km = 0.0
-        self.site_kept = np.zeros(n_sites, dtype=np.int64)
-        self.site_missed = np.zeros(n_sites, dtype=np.int64)
+        self.site_kept = [0] * n_sites
+        self.site_missed = [0] * n_sites
         self.session_kept: list[list[int]] = [[] for _ in range(n_sites)]
-        self.office_counselling_min = np.zeros(n_offices)
-        self.office_travel_min = np.zeros(n_offices)
+        self.office_counselling_min = [0.0] * n_offices
+        self.office_travel_min = [0.0] * n_offices
         self.staff_km = 0.0
         self.lost = 0
         self.onsite_wait_sum = 0.0
@@ -90,7 +94,7 @@ class Metrics:
     ) -> None:
         """A booked client came (kept) or did not (no-show)."""
         self.ledger["kept" if kept else "no_show"] += 1
-        if not self.in_window(minute):
+        if not self.start <= minute < self.end:
             return
         self.wait_hist[min(wait_days, MAX_WAIT_DAYS)] += 1
         self.wait_days[municipality] += wait_days
@@ -110,7 +114,7 @@ class Metrics:
             self.staff_km += 2 * road_km
 
     def served(self, arrival: float, now: float, site: int, office: int, busy_min: float, walkin: bool) -> None:
-        if not self.in_window(arrival):
+        if not self.start <= arrival < self.end:
             return
         self.onsite_wait_sum += now - arrival
         self.onsite_served += 1
@@ -119,7 +123,7 @@ class Metrics:
             self.walkins_served += 1
 
     def walkin_arrived(self, minute: float) -> None:
-        if self.in_window(minute):
+        if self.start <= minute < self.end:
             self.walkins_arrived += 1
 
     def walkin_balked(self, minute: float) -> None:
@@ -136,7 +140,8 @@ class Metrics:
 
     def queue_area(self, since: float, now: float, waiting: int) -> None:
         """Add waiting x time, clipped to the window, for the time-average queue length."""
-        low, high = max(since, self.start), min(now, self.end)
+        low = self.start if self.start > since else since  # max() and min(), without the calls
+        high = self.end if self.end < now else now
         if high > low:
             self.queue_minutes += waiting * (high - low)
 
@@ -151,15 +156,20 @@ class Metrics:
     ) -> RunResult:
         """The replication's KPIs from the counters."""
         measured_min = self.end - self.start
-        booked = self.kept + self.missed
-        kept, missed = int(self.kept.sum()), int(self.missed.sum())
+        kept_by_municipality = np.array(self.kept, dtype=np.int64)
+        missed_by_municipality = np.array(self.missed, dtype=np.int64)
+        travel_min, wait_days = np.array(self.travel_min), np.array(self.wait_days)
+        site_kept, site_missed = np.array(self.site_kept, dtype=np.int64), np.array(self.site_missed, dtype=np.int64)
+        wait_hist = np.array(self.wait_hist, dtype=np.int64)
+        booked = kept_by_municipality + missed_by_municipality
+        kept, missed = int(kept_by_municipality.sum()), int(missed_by_municipality.sum())
         appointments = kept + missed
-        cumulative = np.cumsum(self.wait_hist)
+        cumulative = np.cumsum(wait_hist)
         p90 = float(np.searchsorted(cumulative, 0.9 * cumulative[-1])) if appointments else np.nan
-        counselling_h = self.office_counselling_min / 60.0
-        travel_h = self.office_travel_min / 60.0
+        counselling_h = np.array(self.office_counselling_min) / 60.0
+        travel_h = np.array(self.office_travel_min) / 60.0
         kpis = {
-            "wait_days_mean": ratio(float(self.wait_days.sum()), appointments),
+            "wait_days_mean": ratio(float(wait_days.sum()), appointments),
             "wait_days_p90": p90,
             "onsite_wait_min_mean": ratio(self.onsite_wait_sum, self.onsite_served),
             "attendance_rate": ratio(kept, appointments),
@@ -178,10 +188,10 @@ class Metrics:
         }
         municipalities = {
             "clients": world.client_counts.astype(float),
-            "attendance_rate": divide(self.kept, booked),
-            "travel_min": divide(self.travel_min, booked),
-            "wait_days_mean": divide(self.wait_days, booked),
-            "kept_contacts": self.kept.astype(float),
+            "attendance_rate": divide(kept_by_municipality, booked),
+            "travel_min": divide(travel_min, booked),
+            "wait_days_mean": divide(wait_days, booked),
+            "kept_contacts": kept_by_municipality.astype(float),
             "reach": np.array(
                 [
                     reached[world.client_municipality == m].mean() if world.client_counts[m] else np.nan
@@ -192,12 +202,12 @@ class Metrics:
         sites = {}
         for i, site in enumerate(world.sites):
             held = self.session_kept[i]
-            site_appointments = int(self.site_kept[i] + self.site_missed[i])
+            site_appointments = int(site_kept[i] + site_missed[i])
             sites[site.key] = {
                 "sessions_held": float(len(held)),
-                "kept_contacts": float(self.site_kept[i]),
-                "kept_per_session": ratio(float(self.site_kept[i]), len(held)),
-                "attendance_rate": ratio(float(self.site_kept[i]), site_appointments),
+                "kept_contacts": float(site_kept[i]),
+                "kept_per_session": ratio(float(site_kept[i]), len(held)),
+                "attendance_rate": ratio(float(site_kept[i]), site_appointments),
                 "nearly_empty_sessions": ratio(sum(k <= nearly_empty_max for k in held), len(held)),
             }
         counsellors = {}
@@ -208,7 +218,7 @@ class Metrics:
                 "meeting_hours": float(meeting_hours[i]),
                 "idle_hours": float(working_hours[i] - counselling_h[i] - travel_h[i] - meeting_hours[i]),
             }
-        return RunResult(kpis, municipalities, sites, counsellors, self.wait_hist.copy(), dict(self.ledger))
+        return RunResult(kpis, municipalities, sites, counsellors, wait_hist, dict(self.ledger))
 
 
 def ratio(numerator: float, denominator: float) -> float:

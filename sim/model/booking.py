@@ -24,20 +24,15 @@ class SiteBook:
 
     def first_free(self, earliest_day: int) -> int | None:
         """Index of the first session on or after earliest_day with a free slot."""
-        i = self._find(bisect_left(self.days, earliest_day))
-        return i if i < len(self.days) else None
-
-    def _find(self, i: int) -> int:
-        root = i
-        while root < len(self.days) and (
-            self.next_open[root] != root or len(self.bookings[root]) >= self.capacity[root]
-        ):
-            if self.next_open[root] == root:
-                self.next_open[root] = root + 1
-            root = self.next_open[root]
-        while self.next_open[i] != i and i < len(self.days):
-            self.next_open[i], i = root, self.next_open[i]
-        return root
+        next_open, bookings, capacity, n_sessions = self.next_open, self.bookings, self.capacity, len(self.days)
+        first = root = bisect_left(self.days, earliest_day)
+        while root < n_sessions and (next_open[root] != root or len(bookings[root]) >= capacity[root]):
+            if next_open[root] == root:  # full: link it to the next session
+                next_open[root] = root + 1
+            root = next_open[root]
+        while next_open[first] != first and first < n_sessions:  # path compression
+            next_open[first], first = root, next_open[first]
+        return root if root < n_sessions else None
 
     def book(self, session: int, client: int) -> int:
         """Give the client the next slot of the session; return the slot number."""

@@ -9,6 +9,7 @@ are the same numbers in every scenario (common random numbers).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,6 +17,8 @@ from scipy.special import ndtri
 
 from sim.config.schema import Config, DurationConfig
 from sim.rng import stream
+
+BLOCK_SLOTS = 128  # per-contact numbers are drawn this many slots at a time, to bound memory
 
 
 def contacts_bound(config: Config) -> int:
@@ -39,62 +42,102 @@ def duration_minutes(spec: DurationConfig, uniforms: np.ndarray) -> np.ndarray:
 
 @dataclass
 class Population:
-    """Client slots, their current occupants' state, and all their pre-drawn numbers."""
+    """Client slots, the occupants each slot has during the run, and all their pre-drawn numbers.
+
+    Occupant g of a slot (g = 0 is the client there at the start, g = 1 the first newcomer, ...)
+    has row `first_row[slot] + g` of the per-occupant arrays.
+    """
 
     municipality: np.ndarray  # [slot]
-    departures: list[list[int]]  # [slot] days on which the occupant leaves, ascending
-    has_car: np.ndarray  # [slot, generation] bool
-    interval_days: np.ndarray  # [slot, generation]
-    first_due_day: np.ndarray  # [slot] generation 0: next contact due within one interval
-    attendance_u: np.ndarray  # [slot, generation, k]
-    service_min: np.ndarray  # [slot, generation, k]
+    departures: list[tuple[int, ...]]  # [slot] days on which the occupant leaves, ascending
+    first_row: np.ndarray  # [slot]
+    has_car: np.ndarray  # [row] bool
+    interval_days: np.ndarray  # [row]
+    first_due_day: np.ndarray  # [slot] first occupant: next contact due within one interval
+    attendance_u: np.ndarray  # [row, k]
+    service_min: np.ndarray  # [row, k]
 
 
 def draw_population(config: Config, counts: np.ndarray, seed: int, replication: int) -> Population:
-    """Draw a replication's caseload; independent of which sites a scenario has."""
+    """Draw a replication's caseload; independent of which sites a scenario has.
+
+    Each stream is laid out as if it were drawn [slot, generation, ...] up to the largest number of
+    occupants any slot has; only the rows of occupants that exist are kept.
+    """
     clients = config.clients
     n_slots = int(counts.sum())
-    municipality = np.repeat(np.arange(len(counts)), counts)
+    departures = draw_departures(
+        stream(seed, replication, "turnover"), n_slots, clients.mean_stay_days, config.horizon_days
+    )
+    occupants = np.array([len(days) + 1 for days in departures], dtype=int)
+    generations = int(occupants.max(initial=1))
+    exists = np.arange(generations) < occupants[:, None]  # [slot, generation]
+
     rng = stream(seed, replication, "population")
-    turnover = stream(seed, replication, "turnover")
-    horizon = config.horizon_days
-
-    departures: list[list[int]] = []
-    generations = 1
-    stays = turnover.exponential(clients.mean_stay_days, size=(n_slots, 4))
-    for slot in range(n_slots):
-        leave, days, column = 0.0, [], 0
-        while True:
-            if column == stays.shape[1]:
-                stays = np.hstack([stays, turnover.exponential(clients.mean_stay_days, size=(n_slots, 4))])
-            leave += stays[slot, column]
-            column += 1
-            if leave >= horizon:
-                break
-            days.append(int(leave))
-        departures.append(days)
-        generations = max(generations, len(days) + 1)
-
-    car_u, age_u, interval_u, due_u = rng.random((4, n_slots, generations))
-    under25 = age_u < clients.under25_share
+    has_car = rng.random((n_slots, generations)) >= clients.no_car_share
+    under25 = rng.random((n_slots, generations)) < clients.under25_share
+    interval_u = rng.random((n_slots, generations))
     interval_weeks = np.where(
         under25,
         clients.interval_weeks_under25,
         clients.interval_weeks_min + interval_u * (clients.interval_weeks_max - clients.interval_weeks_min),
     )
     interval_days = np.maximum(1, np.rint(7 * interval_weeks)).astype(int)
+    due_u = rng.random((n_slots, generations))
     contacts = contacts_bound(config)
-    attendance_u = stream(seed, replication, "attendance").random((n_slots, generations, contacts))
-    duration_u = stream(seed, replication, "durations").random((n_slots, generations, contacts))
-    service_min = duration_minutes(config.durations.followup, duration_u)
-    if generations > 1:  # a newcomer's first contact is a first interview
-        service_min[:, 1:, 0] = duration_minutes(config.durations.first, duration_u[:, 1:, 0])
     return Population(
-        municipality=municipality,
+        municipality=np.repeat(np.arange(len(counts)), counts),
         departures=departures,
-        has_car=car_u >= clients.no_car_share,
-        interval_days=interval_days,
+        first_row=np.cumsum(occupants) - occupants,
+        has_car=has_car[exists],
+        interval_days=interval_days[exists],
         first_due_day=(due_u[:, 0] * interval_days[:, 0]).astype(int),
-        attendance_u=attendance_u,
-        service_min=service_min,
+        attendance_u=occupant_rows(stream(seed, replication, "attendance"), exists, contacts),
+        service_min=occupant_rows(
+            stream(seed, replication, "durations"), exists, contacts, lambda u: service_minutes(config, u)
+        ),
     )
+
+
+def draw_departures(
+    turnover: np.random.Generator, n_slots: int, mean_stay_days: float, horizon: int
+) -> list[tuple[int, ...]]:
+    """Per slot, the days on which its occupants leave: exponential stays one after another,
+    drawn four per slot at a time until every slot's stays pass the horizon."""
+    stays = turnover.exponential(mean_stay_days, size=(n_slots, 4))
+    leave = np.cumsum(stays, axis=1)
+    while (leave[:, -1] < horizon).any():
+        stays = np.hstack([stays, turnover.exponential(mean_stay_days, size=(n_slots, 4))])
+        leave = np.cumsum(stays, axis=1)
+    leaving = (leave < horizon).sum(axis=1)
+    departures: list[tuple[int, ...]] = [()] * n_slots
+    for slot in np.flatnonzero(leaving):
+        departures[slot] = tuple(leave[slot, : leaving[slot]].astype(int).tolist())
+    return departures
+
+
+def service_minutes(config: Config, duration_u: np.ndarray) -> np.ndarray:
+    """Service times from uniforms [slot, generation, k]: a newcomer's first contact is a first interview."""
+    minutes = duration_minutes(config.durations.followup, duration_u)
+    minutes[:, 1:, 0] = duration_minutes(config.durations.first, duration_u[:, 1:, 0])
+    return minutes
+
+
+def occupant_rows(
+    rng: np.random.Generator,
+    exists: np.ndarray,
+    contacts: int,
+    transform: Callable[[np.ndarray], np.ndarray] | None = None,
+) -> np.ndarray:
+    """Per-contact numbers [row, k] of the occupants that exist: the stream read as [slot,
+    generation, k] (and transformed), a block of slots at a time; the same numbers as one draw
+    of the whole array, in a fraction of its memory."""
+    rows = np.empty((int(exists.sum()), contacts))
+    done = 0
+    for start in range(0, len(exists), BLOCK_SLOTS):
+        block = exists[start : start + BLOCK_SLOTS]
+        values = rng.random((*block.shape, contacts))
+        kept = (values if transform is None else transform(values))[block]
+        rows[done : done + len(kept)] = kept
+        done += len(kept)
+    return rows

@@ -9,7 +9,7 @@ their patience runs out (a reneged walk-in is dropped when a counsellor reaches 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Generator
+from collections.abc import Callable, Generator, Iterator
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -21,20 +21,15 @@ if TYPE_CHECKING:
 CHUNK = 512  # random numbers are drawn in bulk, this many at a time
 
 
-class BulkDraws:
-    """A stream of floats from a generator method, drawn CHUNK at a time."""
+def bulk_draws(draw: Callable[..., np.ndarray], *args: float) -> Callable[[], float]:
+    """A function that returns the next float of a stream; `draw(*args, size=CHUNK)` fills it
+    CHUNK at a time, when the previous chunk has run out."""
 
-    def __init__(self, draw, *args: float) -> None:
-        self._draw, self._args = draw, args
-        self._values: list[float] = []
-        self._next = 0
+    def chunks() -> Iterator[float]:
+        while True:
+            yield from draw(*args, size=CHUNK).tolist()
 
-    def __call__(self) -> float:
-        if self._next == len(self._values):
-            self._values = self._draw(*self._args, size=CHUNK).tolist()
-            self._next = 0
-        self._next += 1
-        return self._values[self._next - 1]
+    return chunks().__next__
 
 
 class ServiceQueue:
@@ -51,26 +46,24 @@ class ServiceQueue:
         self.open_arrival_streams = 0
         self._last_change = env.now
 
-    def waiting(self) -> int:
-        return len(self.booked) + len(self.walkins)
-
-    def _count_area(self) -> None:
-        now = self.env.now
-        self.metrics.queue_area(self._last_change, now, self.waiting())
+    def _count_area(self, now: float) -> None:
+        self.metrics.queue_area(self._last_change, now, len(self.booked) + len(self.walkins))
         self._last_change = now
 
     def add_booked(self, service_min: float, municipality: int) -> None:
-        self._count_area()
-        self.booked.append((self.env.now, service_min, municipality))
+        now = self.env.now
+        self._count_area(now)
+        self.booked.append((now, service_min, municipality))
         self._wake()
 
     def add_walkin(self, service_min: float, leaves_at: float, balk_queue: int | None) -> None:
-        self.metrics.walkin_arrived(self.env.now)
+        now = self.env.now
+        self.metrics.walkin_arrived(now)
         if balk_queue is not None and len(self.walkins) >= balk_queue:
-            self.metrics.walkin_balked(self.env.now)
+            self.metrics.walkin_balked(now)
             return
-        self._count_area()
-        self.walkins.append((self.env.now, service_min, leaves_at))
+        self._count_area(now)
+        self.walkins.append((now, service_min, leaves_at))
         self._wake()
 
     def _wake(self) -> None:
@@ -78,20 +71,25 @@ class ServiceQueue:
             self.idle.pop().succeed()
 
     def arrivals_done(self) -> None:
-        """One arrival stream has closed; when all have, idle counsellors go home."""
+        """One arrival stream has closed; when all have, idle counsellors go home.
+
+        Nobody is left for an idle counsellor (every client who came while one was idle woke one),
+        so going home is simply never being woken again: the process is dropped, not resumed.
+        """
         self.open_arrival_streams -= 1
         if self.open_arrival_streams == 0:
-            while self.idle:
-                self.idle.pop().succeed()
+            for wake in self.idle:
+                wake.callbacks.clear()  # frees the process now, not at the next garbage collection
+            self.idle.clear()
 
     def next_client(self) -> tuple[float, float, int] | None:
         """(arrival, service minutes, municipality or -1 for a walk-in), or None if nobody waits."""
         now = self.env.now
         if self.booked:
-            self._count_area()
+            self._count_area(now)
             return self.booked.popleft()
         while self.walkins:
-            self._count_area()
+            self._count_area(now)
             arrival, service_min, leaves_at = self.walkins.popleft()
             if leaves_at >= now:
                 return arrival, service_min, -1
@@ -101,7 +99,7 @@ class ServiceQueue:
 
 def counsellor(queue: ServiceQueue, documentation_min: float) -> Generator:
     """Serve waiting clients until the session's arrivals have ended and nobody waits."""
-    env, metrics = queue.env, queue.metrics
+    env, metrics, site, office = queue.env, queue.metrics, queue.site, queue.office
     while True:
         client = queue.next_client()
         if client is None:
@@ -112,18 +110,17 @@ def counsellor(queue: ServiceQueue, documentation_min: float) -> Generator:
             yield wake
             continue
         arrival, service_min, municipality = client
-        metrics.served(
-            arrival, env.now, queue.site, queue.office, service_min + documentation_min, walkin=municipality < 0
-        )
-        yield env.timeout(service_min + documentation_min)
+        busy_min = service_min + documentation_min
+        metrics.served(arrival, env.now, site, office, busy_min, walkin=municipality < 0)
+        yield env.timeout(busy_min)
 
 
 def walkin_arrivals(
     queue: ServiceQueue,
     close_at: float,
-    interarrival: BulkDraws,
-    service: BulkDraws,
-    patience: BulkDraws | None,
+    interarrival: Callable[[], float],
+    service: Callable[[], float],
+    patience: Callable[[], float] | None,
     balk_queue: int | None,
 ) -> Generator:
     """Poisson walk-ins until the site closes."""

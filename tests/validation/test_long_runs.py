@@ -6,8 +6,9 @@ import pytest
 
 from sim.experiment.replicate import run_replications
 from sim.experiment.stats import summarise
+from sim.experiment.theory import erlang_c_wait_min
 from tests.conftest import load
-from tests.validation.test_queueing_theory import erlang_c_wait_min, simulated_wait
+from tests.validation.test_queueing_theory import simulated_wait
 
 pytestmark = pytest.mark.slow
 

@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
 
 from sim.experiment.replicate import run_replications
 from sim.experiment.stats import summarise
+from sim.experiment.theory import erlang_c_wait_min
 from tests.conftest import load
-
-
-def erlang_c_wait_min(servers: int, arrival_per_hour: float, service_mean_min: float) -> float:
-    """Mean wait in queue of an M/M/c queue, in minutes."""
-    offered = arrival_per_hour * service_mean_min / 60.0
-    rho = offered / servers
-    terms = sum(offered**k / math.factorial(k) for k in range(servers))
-    top = offered**servers / math.factorial(servers) / (1 - rho)
-    probability_wait = top / (terms + top)
-    return probability_wait * service_mean_min / (servers - offered)
-
 
 CASES = [
     (3, 2.4, 60.0),  # the default: rho = 0.8
