@@ -42,12 +42,10 @@ from importlib import metadata
 from pathlib import Path
 
 import mmc_simpy
-from hydra import compose, initialize_config_dir
-from omegaconf import OmegaConf
 
 from sim.config import CONFIG_DIR
-from sim.config.schema import Config, register_configs
-from sim.config.validate import validate
+from sim.config.load import load_config
+from sim.config.schema import Config
 from sim.experiment.outputs import write_json, write_text
 from sim.experiment.replicate import run_replications, single_run
 from sim.experiment.theory import erlang_c_wait_min
@@ -82,14 +80,6 @@ class Row:
             return None
         comparison, threshold = self.target
         return self.value >= threshold if comparison == ">=" else self.value <= threshold
-
-
-def scenario(*overrides: str) -> Config:
-    """A validated config, composed as `python -m sim.run <overrides>` would."""
-    with initialize_config_dir(version_base="1.3", config_dir=str(CONFIG_DIR)):
-        config = OmegaConf.to_object(compose("run", overrides=list(overrides)))
-    validate(config)
-    return config
 
 
 def seconds(run: Callable, *args: object) -> tuple[float, object]:
@@ -162,7 +152,7 @@ def effective_cores() -> float:
 
 # -- 1. the M/M/c queue: simulator, plain SimPy, Ciw ---------------------------------------------
 def bench_mmc(rounds: int) -> tuple[list[Row], dict]:
-    config = scenario("scenario=mmc", f"horizon_days={MMC_HORIZON_DAYS}", "warmup_days=0")
+    config = load_config("scenario=mmc", f"horizon_days={MMC_HORIZON_DAYS}", "warmup_days=0")
     horizon_min = MMC_HORIZON_DAYS * 24 * 60
     queue = (MMC_SERVERS, MMC_ARRIVALS_PER_HOUR, MMC_SERVICE_MEAN_MIN, horizon_min)
 
@@ -206,7 +196,7 @@ def bench_mmc(rounds: int) -> tuple[list[Row], dict]:
 
 # -- 2. one district year ------------------------------------------------------------------------
 def bench_district(rounds: int) -> tuple[list[Row], dict]:
-    config = scenario("scenario=wartburgkreis")
+    config = load_config("scenario=wartburgkreis")
     world = build_world(config)
     times, events, bookings = [], [], []
     for replication in range(rounds):
@@ -245,20 +235,20 @@ def scaled_district(scale: float, default_clients: int, capacity: bool) -> World
     """The district with the caseload scaled; with `capacity`, office counsellors and walk-ins too."""
     overrides = ["scenario=wartburgkreis", f"clients.count={round(default_clients * scale)}"]
     if capacity:
-        base = scenario("scenario=wartburgkreis")
+        base = load_config("scenario=wartburgkreis")
         for key, site in base.sites.items():
             if site.kind == "office":
                 overrides += [
                     f"sites.{key}.counsellors={max(1, round(site.counsellors * scale))}",
                     f"sites.{key}.walkins.rate_per_hour={site.walkins.rate_per_hour * scale}",
                 ]
-    return build_world(scenario(*overrides))
+    return build_world(load_config(*overrides))
 
 
 def bench_scaling(rounds: int) -> tuple[list[Row], dict]:
     """Time and memory per client as the district grows: caseload with capacity (the target), and
     the caseload alone (information: fixed capacity overflows at x10 and idles at x0.1)."""
-    default_clients = int(build_world(scenario("scenario=wartburgkreis")).client_counts.sum())
+    default_clients = int(build_world(load_config("scenario=wartburgkreis")).client_counts.sum())
     rows, details = [], {}
     for capacity, name in ((True, "district"), (False, "clients only")):
         worlds = {scale: scaled_district(scale, default_clients, capacity) for scale in CLIENT_SCALES}
@@ -307,7 +297,7 @@ def scaling_case(worlds: dict[float, World], rounds: int, name: str, target: boo
 
 # -- 4. parallel replications --------------------------------------------------------------------
 def bench_parallel(rounds: int) -> tuple[list[Row], dict]:
-    config = scenario("scenario=wartburgkreis", f"replications={PARALLEL_REPLICATIONS}")
+    config = load_config("scenario=wartburgkreis", f"replications={PARALLEL_REPLICATIONS}")
     times: dict[int, list[float]] = {1: [], 2: []}
     for round_ in range(rounds):
         for workers in (1, 2) if round_ % 2 == 0 else (2, 1):
@@ -324,7 +314,7 @@ def bench_parallel(rounds: int) -> tuple[list[Row], dict]:
 
 # -- 5. where the time of a district year goes ---------------------------------------------------
 def profile_district(stem: Path) -> tuple[list[Row], dict]:
-    config = scenario("scenario=wartburgkreis")
+    config = load_config("scenario=wartburgkreis")
     world = build_world(config)
     profiler = cProfile.Profile()
     profiler.runcall(single_run, config, 0, world)
@@ -423,7 +413,6 @@ def main() -> None:
     unknown = set(cases) - set(CASES)
     if unknown:
         parser.error(f"unknown case(s) {', '.join(sorted(unknown))}; choose from {', '.join(CASES)}")
-    register_configs()
     OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
     stem = OUTPUT_DIR / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
     record = {"machine": machine(), "rounds": args.rounds, "cases": {}}

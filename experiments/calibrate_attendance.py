@@ -16,25 +16,14 @@ import argparse
 from datetime import datetime
 from pathlib import Path
 
-from hydra import compose, initialize_config_dir
-from omegaconf import OmegaConf
-
-from sim.config import CONFIG_DIR
-from sim.config.schema import register_configs
-from sim.config.validate import validate
+from sim.config.load import load_config
 from sim.experiment.outputs import write_json
 from sim.experiment.replicate import run_replications
 
 
 def room_attendance(intercept: float, replications: int) -> float:
     """Pooled attendance at the municipal rooms of the baseline for an intercept."""
-    with initialize_config_dir(version_base="1.3", config_dir=str(CONFIG_DIR)):
-        cfg = compose(
-            "run",
-            overrides=["scenario=wartburgkreis", f"attendance.intercept={intercept}", f"replications={replications}"],
-        )
-    config = OmegaConf.to_object(cfg)
-    validate(config)
+    config = load_config("scenario=wartburgkreis", f"attendance.intercept={intercept}", f"replications={replications}")
     rooms = [key for key, site in config.sites.items() if site.kind == "room" and site.open]
     kept = appointments = 0.0
     for run in run_replications([config], progress=False)[0]:
@@ -52,7 +41,6 @@ def main() -> None:
     parser.add_argument("--high", type=float, default=0.0)
     parser.add_argument("--steps", type=int, default=10)
     args = parser.parse_args()
-    register_configs()
     low, high, history = args.low, args.high, []
     for _ in range(args.steps):
         middle = (low + high) / 2

@@ -36,3 +36,10 @@ def sessions_per_month(calendar: CalendarConfig) -> float:
     if calendar.always_open:
         return float("inf")
     return len(calendar.weekdays) / calendar.every_weeks * 52.0 / 12.0
+
+
+def describe(calendar: CalendarConfig) -> str:
+    """A calendar in words, e.g. 'wed every 2 week(s), 09:00-15:00'."""
+    if calendar.always_open:
+        return "always open"
+    return f"{'/'.join(calendar.weekdays)} every {calendar.every_weeks} week(s), {calendar.start}-{calendar.end}"

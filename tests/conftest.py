@@ -7,25 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-from hydra import compose, initialize_config_dir
-from omegaconf import OmegaConf
-
 from sim.config import CONFIG_DIR
-from sim.config.schema import Config, register_configs
-from sim.config.validate import validate
+from sim.config.load import load_config as load
 
 REPO = CONFIG_DIR.parent
-register_configs()
-
-
-def load(*overrides: str, check: bool = True) -> Config:
-    """The validated config of `python -m sim.run <overrides>`."""
-    with initialize_config_dir(version_base="1.3", config_dir=str(CONFIG_DIR)):
-        config = OmegaConf.to_object(compose("run", overrides=list(overrides)))
-    if check:
-        validate(config)
-    return config
+__all__ = ["load", "run_cli", "results_folder"]
 
 
 def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -40,8 +26,3 @@ def results_folder(completed: subprocess.CompletedProcess, cwd: Path) -> Path:
     assert last.startswith("results: "), completed.stdout[-2000:] + completed.stderr[-2000:]
     folder = Path(last.removeprefix("results: "))
     return folder if folder.is_absolute() else cwd / folder
-
-
-@pytest.fixture
-def config_loader():
-    return load

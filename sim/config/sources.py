@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sim.calendar import describe
 from sim.config.schema import Config
 
 ASSUMPTION = "assumption"
@@ -57,16 +58,11 @@ def assumptions(config: Config, total_clients: int) -> list[dict]:
     for key, site in config.sites.items():
         if not site.open:
             continue
-        calendar = site.calendar
-        when = (
-            "always open"
-            if calendar.always_open
-            else f"{'/'.join(calendar.weekdays)}, every {calendar.every_weeks} week(s), {calendar.start}-{calendar.end}"
-        )
         rows.append(
             {
                 "key": f"sites.{key}",
-                "value": f"{site.kind} in {site.municipality}, {site.counsellors} counsellor(s), {when}",
+                "value": f"{site.kind} in {site.municipality}, {site.counsellors} counsellor(s), "
+                + describe(site.calendar),
                 "source": (
                     "calibrated staffing (README, Staffing)"
                     if site.kind == "office"

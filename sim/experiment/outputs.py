@@ -23,6 +23,7 @@ import numpy as np
 from omegaconf import OmegaConf
 
 import sim
+from sim.calendar import describe
 from sim.config.schema import Config
 from sim.config.sources import assumptions
 from sim.experiment.stats import paired_difference, summarise
@@ -154,12 +155,6 @@ def row(values: list[float]) -> tuple:
 
 
 def site_description(world, site) -> dict:
-    calendar = world.config.sites[site.key].calendar
-    when = (
-        "always open"
-        if calendar.always_open
-        else f"{'/'.join(calendar.weekdays)} every {calendar.every_weeks} week(s), {calendar.start}-{calendar.end}"
-    )
     m = site.municipality
     return {
         "name": site.key,
@@ -167,7 +162,7 @@ def site_description(world, site) -> dict:
         "municipality": world.region.names[m],
         "lat": float(world.region.lat[m]),
         "lon": float(world.region.lon[m]),
-        "calendar": when,
+        "calendar": describe(world.config.sites[site.key].calendar),
     }
 
 
