@@ -66,7 +66,7 @@ def render_report(results: Results, figures: list[FigureFiles], lang: str, map_k
         f'<section id="answer"><h2>{phrase("question", lang)}</h2>',
         f'<p class="question">{escape(question)}</p>',
         f"<h2>{phrase('answer', lang)}</h2>",
-        *(answer(results, scenario, lang) for scenario in results.alternatives),
+        *(answer(results, scenario, lang) + added_sites(results, scenario, lang) for scenario in results.alternatives),
         "</section>",
         kpi_table(results, lang),
         figure_section(results, figures, lang, map_kpi, nearly_empty_max),
@@ -158,6 +158,53 @@ def answer(results: Results, scenario: str, lang: str) -> str:
     elif clear:
         text = capitalise_markup(text)
     return f'<p class="answer" data-scenario="{escape(scenario)}">{text}</p>'
+
+
+def added_sites(results: Results, scenario: str, lang: str) -> str:
+    """Sentences on each site the scenario adds: its use, and what changes for the clients who
+    live in its municipality (levels with their CIs; the difference is in the table and the map)."""
+    baseline_sites = results.sites.get(results.baseline, {})
+    sentences = []
+    for name, site in results.sites.get(scenario, {}).items():
+        if name in baseline_sites:
+            continue
+        kpis = site.kpis
+        sessions, kept, attendance = (kpis.get(k) for k in ("sessions_held", "kept_per_session", "attendance_rate"))
+        if sessions is None or kept is None or attendance is None:
+            continue
+        sentences.append(
+            phrase(
+                "added_site_use",
+                lang,
+                site=site.municipality or name,
+                sessions=format_number(sessions.mean, lang, 0),
+                kept=format_number(kept.mean, lang, 1),
+                kept_low=format_number(kept.ci_low, lang, 1),
+                kept_high=format_number(kept.ci_high, lang, 1),
+                attendance=format_value(attendance.mean, "share", lang),
+                attendance_low=format_value(attendance.ci_low, "share", lang),
+                attendance_high=format_value(attendance.ci_high, "share", lang),
+            )
+        )
+        before, after = (
+            next((p for p in results.municipalities.get(name, {}).values() if p.name == site.municipality), None)
+            for name in (results.baseline, scenario)
+        )
+        if before and after and all("travel_min" in p.kpis and "attendance_rate" in p.kpis for p in (before, after)):
+            sentences.append(
+                phrase(
+                    "added_site_residents",
+                    lang,
+                    municipality=site.municipality,
+                    travel_before=format_number(before.kpis["travel_min"].mean, lang, 0),
+                    travel_after=format_number(after.kpis["travel_min"].mean, lang, 0),
+                    attendance_before=format_value(before.kpis["attendance_rate"].mean, "share", lang),
+                    attendance_after=format_value(after.kpis["attendance_rate"].mean, "share", lang),
+                )
+            )
+    if not sentences:
+        return ""
+    return f'<p class="added-sites" data-scenario="{escape(scenario)}">{escape(" ".join(sentences))}</p>'
 
 
 def capitalise_markup(markup: str) -> str:

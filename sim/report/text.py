@@ -26,6 +26,22 @@ PHRASES = {
         "de": "{kpi} {verb} {amount} (95-%-KI {low} bis {high})",
         "en": "{kpi} {verb} {amount} (95 % CI {low} to {high})",
     },
+    "added_site_use": {
+        "de": "Der neue Standort {site} hält im Auswertungszeitraum {sessions} Beratungstage ab,"
+        " mit {kept} wahrgenommenen Terminen je Tag"
+        " (95-%-KI {kept_low} bis {kept_high}) und einer Teilnahmequote von {attendance}"
+        " (95-%-KI {attendance_low} bis {attendance_high}).",
+        "en": "The new site {site} holds {sessions} consultation days in the measured period,"
+        " with {kept} kept appointments per day"
+        " (95 % CI {kept_low} to {kept_high}) and an attendance of {attendance}"
+        " (95 % CI {attendance_low} to {attendance_high}).",
+    },
+    "added_site_residents": {
+        "de": "Für die Klienten aus {municipality}: Wegezeit zum Termin {travel_before} → {travel_after} Minuten,"
+        " Teilnahmequote {attendance_before} → {attendance_after}.",
+        "en": "For clients living in {municipality}: travel time to the appointment {travel_before} →"
+        " {travel_after} minutes, attendance {attendance_before} → {attendance_after}.",
+    },
     "not_distinguishable": {
         "de": "Nicht von null unterscheidbar: ",
         "en": "Not distinguishable from zero: ",

@@ -191,3 +191,21 @@ def test_the_method_names_runs_seed_warmup_and_provenance(german_report: Report)
         assert phrase in method.text
     provenance = german_report.json("provenance.json")
     assert provenance["git_commit"] in method.text and provenance["command"] in method.text
+
+
+def test_the_added_site_is_described_with_the_numbers_of_sites_csv(german_report: Report) -> None:
+    """The district answer hides a local site; the report says what the added site does."""
+    import csv
+
+    with (german_report.folder / "sites.csv").open(encoding="utf-8") as handle:
+        rows = [
+            r for r in csv.DictReader(handle) if r["scenario"] == "wartburgkreis_ruhla" and r["municipality"] == "Ruhla"
+        ]
+    kpis = {row["kpi"]: float(row["mean"]) for row in rows}
+    (paragraph,) = german_report.find("p", **{"class": "added-sites"})
+    assert paragraph.text.startswith(
+        f"Der neue Standort Ruhla hält im Auswertungszeitraum {kpis['sessions_held']:.0f} "
+    )
+    assert f"{kpis['kept_per_session']:.1f}".replace(".", ",") + " wahrgenommenen Terminen je Tag" in paragraph.text
+    assert f"{100 * kpis['attendance_rate']:.1f}".replace(".", ",") in paragraph.text
+    assert "Für die Klienten aus Ruhla: Wegezeit zum Termin" in paragraph.text
