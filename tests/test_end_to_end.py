@@ -78,3 +78,51 @@ def test_run_one_scenario_with_the_mmc_knobs(tmp_path):
     kpis = json.loads((folder / "kpis.json").read_text())["scenarios"]["mmc"]["kpis"]
     assert abs(kpis["counsellor_utilisation"]["mean"] - 0.8) < 0.05
     assert not (folder / "comparison.json").exists()
+
+
+def test_the_progress_bar_shows_on_a_terminal(tmp_path):
+    """On a terminal, stderr shows replications done and the time left."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import subprocess
+    import sys
+    import termios
+
+    from tests.conftest import REPO
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a terminal has a size
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sim.run",
+            "scenario=mmc",
+            "replications=3",
+            "horizon_days=20",
+            "warmup_days=2",
+            "workers=1",
+        ],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=follower,
+    )
+    os.close(follower)
+    process.stdout.read()
+    assert process.wait(timeout=300) == 0
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    text = shown.decode(errors="replace")
+    assert "replications" in text and "3/3" in text and "<" in text  # tqdm: [elapsed<left]
