@@ -33,6 +33,7 @@ KPI_NAMES = (
     "onsite_queue_mean",
     "walkin_arrivals_per_hour",
 )
+COVERAGE_THRESHOLDS_MIN = (30, 45, 60)  # the coverage_<n>min KPIs
 MUNICIPALITY_KPIS = ("clients", "attendance_rate", "travel_min", "wait_days_mean", "kept_contacts", "reach")
 SITE_KPIS = ("sessions_held", "kept_contacts", "kept_per_session", "attendance_rate", "nearly_empty_sessions")
 COUNSELLOR_KPIS = ("counselling_hours", "travel_hours", "meeting_hours", "idle_hours")
@@ -114,11 +115,15 @@ class Metrics:
             self.staff_km += 2 * road_km
 
     def served(self, arrival: float, now: float, site: int, office: int, busy_min: float, walkin: bool) -> None:
-        if not self.start <= arrival < self.end:
+        """A client's counselling starts: the wait counts by arrival, the work where it falls."""
+        start, end = self.start, self.end
+        worked = min(end, now + busy_min) - max(start, now)
+        if worked > 0:
+            self.office_counselling_min[office] += worked
+        if not start <= arrival < end:
             return
         self.onsite_wait_sum += now - arrival
         self.onsite_served += 1
-        self.office_counselling_min[office] += busy_min
         if walkin:
             self.walkins_served += 1
 

@@ -28,6 +28,19 @@ MISTAKES = [
     (("travel.mode=bus",), "travel.mode must be one of model, matrix, zero, got 'bus'"),
     (("warmup_days=400",), "warmup_days (400) must be less than horizon_days (365)"),
     (("sites.dermbach.base_office=erfurt",), "sites.dermbach.base_office 'erfurt' must be an open office"),
+    (("booking.reinvite_days=0",), "booking.reinvite_days must be at least 1, got 0"),
+    (("seed=-1",), "seed must be at least 0, got -1"),
+    (
+        ("sites.bad_salzungen.counsellors=0", "sites.bad_salzungen.walkins.rate_per_hour=0"),
+        "sites.bad_salzungen.counsellors (0, 0 present net of staff.leave_share) cannot staff the outreach sessions",
+    ),
+    (("scenario=mmc", "mmc.servers=0"), "sites.walkin_centre.counsellors must be at least 1 for a site that takes"),
+    (("sites.bad_salzungen.open=false", "sites.eisenach.open=false"), "sites: at least one open site must be"),
+    (
+        ("sites.eisenach.appointments=false", "sites.bad_salzungen.appointments=false"),
+        "sites: with clients, at least one open office must take appointments",
+    ),
+    (("staff.hours_per_day=4",), "sites.bad_salzungen.calendar 08:00-13:00 is longer than a counsellor's day"),
 ]
 
 

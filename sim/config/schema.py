@@ -156,7 +156,6 @@ class Config:
     horizon_days: int = 365  # simulated days, warm-up included
     warmup_days: int = 56
     workers: int = 0  # parallel processes; 0: all cores
-    coverage_thresholds_min: list[int] = field(default_factory=lambda: [30, 45, 60])
     nearly_empty_max: int = 2  # a session with at most this many kept contacts is nearly empty
 
 

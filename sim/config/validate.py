@@ -44,8 +44,7 @@ def validate(config: Config) -> None:
     if config.warmup_days >= config.horizon_days:
         raise ConfigError(f"warmup_days ({config.warmup_days}) must be less than horizon_days ({config.horizon_days}).")
     at_least("nearly_empty_max", config.nearly_empty_max, 0)
-    for threshold in config.coverage_thresholds_min:
-        at_least("coverage_thresholds_min", threshold, 0)
+    at_least("seed", config.seed, 0)
 
     clients = config.clients
     for key in ("share_of_population", "no_car_share", "under25_share"):
@@ -77,13 +76,15 @@ def validate(config: Config) -> None:
         raise ConfigError("staff.workday_end must be later than staff.workday_start.")
     probability("staff.leave_share", staff.leave_share)
     probability("staff.sick_rate", staff.sick_rate)
-    at_least("staff.hours_per_day", staff.hours_per_day, 0)
+    at_least("staff.hours_per_day", staff.hours_per_day, 1e-9, "positive")
     at_least("staff.meeting_hours_per_week", staff.meeting_hours_per_week, 0)
 
     booking = config.booking
     one_of("booking.outreach_for", booking.outreach_for, OUTREACH_GROUPS)
-    for key in ("notice_days", "max_lead_days", "reinvite_days", "lost_recontact_days"):
+    for key in ("notice_days", "max_lead_days"):
         at_least(f"booking.{key}", getattr(booking, key), 0)
+    for key in ("reinvite_days", "lost_recontact_days"):  # the next contact falls on a later day
+        at_least(f"booking.{key}", getattr(booking, key), 1)
     at_least("booking.lost_after_no_shows", booking.lost_after_no_shows, 1)
     at_least("attendance.long_lead_days", config.attendance.long_lead_days, 0)
 
@@ -91,6 +92,9 @@ def validate(config: Config) -> None:
     if travel.mode == "matrix":
         read_matrix(region, travel.matrix_file, region.distance_km())
     validate_sites(config, region, workday_start, workday_end)
+    from sim.model.world import build_world  # checks that the offices can staff their rooms
+
+    build_world(config)
 
 
 def validate_report(report: ReportConfig) -> None:
@@ -111,8 +115,14 @@ def duration(key: str, spec: DurationConfig) -> None:
 def validate_sites(config: Config, region: Region, workday_start: int, workday_end: int) -> None:
     open_sites = {key: site for key, site in config.sites.items() if site.open}
     offices = [key for key, site in open_sites.items() if site.kind == "office"]
-    if open_sites and not offices:
+    if not offices:
         raise ConfigError("sites: at least one open site must be of kind 'office' (its staff hold the sessions).")
+    has_clients = config.clients.count != 0 and config.clients.share_of_population > 0
+    if has_clients and not any(open_sites[key].appointments for key in offices):
+        raise ConfigError(
+            "sites: with clients, at least one open office must take appointments (appointments: true),"
+            " since offices are the sites every client may be invited to."
+        )
     for key, site in config.sites.items():
         where = f"sites.{key}"
         one_of(f"{where}.kind", site.kind, SITE_KINDS)
@@ -130,6 +140,11 @@ def validate_sites(config: Config, region: Region, workday_start: int, workday_e
             )
         walkins = site.walkins
         at_least(f"{where}.walkins.rate_per_hour", walkins.rate_per_hour, 0)
+        if site.open and walkins.rate_per_hour > 0 and site.counsellors < 1:
+            raise ConfigError(
+                f"{where}.counsellors must be at least 1 for a site that takes walk-ins"
+                f" ({where}.walkins.rate_per_hour > 0), got {site.counsellors}."
+            )
         if walkins.balk_queue is not None:
             at_least(f"{where}.walkins.balk_queue", walkins.balk_queue, 0)
         if walkins.patience_min is not None:
@@ -152,6 +167,11 @@ def validate_sites(config: Config, region: Region, workday_start: int, workday_e
                 f"{where}.calendar {calendar.start}-{calendar.end} must be a period inside the working"
                 f" day {config.staff.workday_start}-{config.staff.workday_end} (staff.workday_start"
                 " and staff.workday_end)."
+            )
+        if (end - start) / 60 > config.staff.hours_per_day:
+            raise ConfigError(
+                f"{where}.calendar {calendar.start}-{calendar.end} is longer than a counsellor's day"
+                f" (staff.hours_per_day = {config.staff.hours_per_day})."
             )
         if site.appointments and end - start < site.slot_min:
             raise ConfigError(f"{where}.slot_min ({site.slot_min}) does not fit into {calendar.start}-{calendar.end}.")

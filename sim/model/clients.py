@@ -9,7 +9,6 @@ are the same numbers in every scenario (common random numbers).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,13 +18,17 @@ from sim.config.schema import Config, DurationConfig
 from sim.rng import stream
 
 BLOCK_SLOTS = 128  # per-contact numbers are drawn this many slots at a time, to bound memory
+CONTACT_BLOCK = 8  # ... and in blocks of this many contacts, each block from a stream of its own
 
 
 def contacts_bound(config: Config) -> int:
     """An upper bound on the appointments one client can reach within the horizon."""
     booking = config.booking
     shortest_gap = booking.notice_days + min(
-        booking.reinvite_days, 7 * config.clients.interval_weeks_under25, 7 * config.clients.interval_weeks_min
+        booking.reinvite_days,
+        booking.lost_recontact_days,
+        7 * config.clients.interval_weeks_under25,
+        7 * config.clients.interval_weeks_min,
     )
     return int(config.horizon_days // max(1.0, shortest_gap)) + 2
 
@@ -85,6 +88,10 @@ def draw_population(config: Config, counts: np.ndarray, seed: int, replication: 
     interval_days = np.maximum(1, np.rint(7 * interval_weeks)).astype(int)
     due_u = rng.random((n_slots, generations))
     contacts = contacts_bound(config)
+    duration_u = contact_uniforms(seed, replication, "durations", exists, contacts)
+    service_min = duration_minutes(config.durations.followup, duration_u)
+    newcomer = np.nonzero(exists)[1] >= 1  # a newcomer's first contact is a first interview
+    service_min[newcomer, 0] = duration_minutes(config.durations.first, duration_u[newcomer, 0])
     return Population(
         municipality=np.repeat(np.arange(len(counts)), counts),
         departures=departures,
@@ -92,10 +99,8 @@ def draw_population(config: Config, counts: np.ndarray, seed: int, replication: 
         has_car=has_car[exists],
         interval_days=interval_days[exists],
         first_due_day=(due_u[:, 0] * interval_days[:, 0]).astype(int),
-        attendance_u=occupant_rows(stream(seed, replication, "attendance"), exists, contacts),
-        service_min=occupant_rows(
-            stream(seed, replication, "durations"), exists, contacts, lambda u: service_minutes(config, u)
-        ),
+        attendance_u=contact_uniforms(seed, replication, "attendance", exists, contacts),
+        service_min=service_min,
     )
 
 
@@ -116,28 +121,29 @@ def draw_departures(
     return departures
 
 
-def service_minutes(config: Config, duration_u: np.ndarray) -> np.ndarray:
-    """Service times from uniforms [slot, generation, k]: a newcomer's first contact is a first interview."""
-    minutes = duration_minutes(config.durations.followup, duration_u)
-    minutes[:, 1:, 0] = duration_minutes(config.durations.first, duration_u[:, 1:, 0])
-    return minutes
+def contact_uniforms(seed: int, replication: int, purpose: str, exists: np.ndarray, contacts: int) -> np.ndarray:
+    """Uniforms [row, k] for at least `contacts` contacts of every occupant that exists. Contact
+    block b (k in [8b, 8b + 8)) comes from a stream of its own, so a client's k-th number does not
+    depend on how many contacts a scenario's settings allow."""
+    blocks = -(-contacts // CONTACT_BLOCK)
+    return np.hstack(
+        [
+            occupant_rows(stream(seed, replication, purpose, f"contacts {block}"), exists, CONTACT_BLOCK)
+            for block in range(blocks)
+        ]
+    )
 
 
-def occupant_rows(
-    rng: np.random.Generator,
-    exists: np.ndarray,
-    contacts: int,
-    transform: Callable[[np.ndarray], np.ndarray] | None = None,
-) -> np.ndarray:
-    """Per-contact numbers [row, k] of the occupants that exist: the stream read as [slot,
-    generation, k] (and transformed), a block of slots at a time; the same numbers as one draw
-    of the whole array, in a fraction of its memory."""
+def occupant_rows(rng: np.random.Generator, exists: np.ndarray, contacts: int) -> np.ndarray:
+    """Per-contact uniforms [row, k] of the occupants that exist: the stream read as [slot,
+    generation, k], a block of slots at a time; the same numbers as one draw of the whole array,
+    in a fraction of its memory."""
     rows = np.empty((int(exists.sum()), contacts))
     done = 0
     for start in range(0, len(exists), BLOCK_SLOTS):
         block = exists[start : start + BLOCK_SLOTS]
         values = rng.random((*block.shape, contacts))
-        kept = (values if transform is None else transform(values))[block]
+        kept = values[block]
         rows[done : done + len(kept)] = kept
         done += len(kept)
     return rows

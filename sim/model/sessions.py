@@ -60,11 +60,24 @@ class ServiceQueue:
         now = self.env.now
         self.metrics.walkin_arrived(now)
         if balk_queue is not None and len(self.walkins) >= balk_queue:
-            self.metrics.walkin_balked(now)
-            return
+            self._drop_reneged(now)  # those whose patience ran out have gone: they do not deter
+            if len(self.walkins) >= balk_queue:
+                self.metrics.walkin_balked(now)
+                return
         self._count_area(now)
         self.walkins.append((now, service_min, leaves_at))
         self._wake()
+
+    def _drop_reneged(self, now: float) -> None:
+        """Remove the walk-ins who have left the queue by now."""
+        self._count_area(now)
+        staying = deque()
+        for walkin in self.walkins:
+            if walkin[2] >= now:
+                staying.append(walkin)
+            else:
+                self.metrics.walkin_reneged(walkin[0])
+        self.walkins = staying
 
     def _wake(self) -> None:
         if self.idle:

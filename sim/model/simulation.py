@@ -11,15 +11,15 @@ import simpy
 
 from sim.calendar import MINUTES_PER_DAY, is_working_day
 from sim.config.schema import DurationConfig
-from sim.metrics import Metrics, RunResult, working_days
+from sim.metrics import COVERAGE_THRESHOLDS_MIN, Metrics, RunResult, working_days
 from sim.model.behaviour import no_show_probability
 from sim.model.booking import SiteBook
 from sim.model.clients import draw_population
 from sim.model.sessions import ServiceQueue, bulk_draws, counsellor, walkin_arrivals
-from sim.model.world import World
+from sim.model.world import World, planned_present
 from sim.rng import stream
 
-DESK_OPENS_MIN = 7 * 60  # the desk books due contacts at 07:00, before any session opens
+DESK_OPENS_MIN = 0  # the desk works at the start of each day, before any session of the day opens
 
 
 class Simulation:
@@ -96,7 +96,7 @@ class Simulation:
         working_hours, meeting_hours = [], []
         for office in world.offices:
             site = world.sites[world.site_index[office]]
-            present = site.counsellors * (1.0 - config.staff.leave_share)
+            present = planned_present(site.counsellors, config.staff.leave_share)
             working_hours.append(
                 site.counsellors * measured_hours if site.always_open else present * days * config.staff.hours_per_day
             )
@@ -105,7 +105,7 @@ class Simulation:
         minutes = world.coverage_min[self.population.municipality, has_car]
         coverage = {
             limit: float((minutes <= limit).mean()) if minutes.size else np.nan
-            for limit in config.coverage_thresholds_min
+            for limit in COVERAGE_THRESHOLDS_MIN
         }
         return self.metrics.result(
             world,
@@ -123,7 +123,7 @@ class Simulation:
         self.window_generation = list(self.generation)
 
     def desk(self) -> Generator:
-        """Every morning: clients who left are replaced; on working days, due contacts are booked."""
+        """At the start of each day: clients who left are replaced; on working days, due contacts are booked."""
         env, config = self.env, self.config
         next_due = 0
         for day in range(config.horizon_days):
@@ -183,7 +183,10 @@ class Simulation:
         self.schedule_contact(client, day)
         departures = self.population.departures[client]
         if generation < len(departures):
-            self.leaving[departures[generation]].append(client)
+            if departures[generation] <= day:  # the newcomer leaves the same day too
+                self.replace(client, day)
+            else:
+                self.leaving[departures[generation]].append(client)
 
     def outcome(self, client: int, site: int, day: int) -> float | None:
         """The booked client comes or not; return the service minutes if they came."""
@@ -241,7 +244,10 @@ class Simulation:
                 return
             yield env.timeout(day * MINUTES_PER_DAY + site.open_min - env.now)
             staff = book.staff[session]
-            sick = [absence() < config.staff.sick_rate for _ in range(staff)]
+            # one draw per counsellor of the site, however many are present: the same sick days in
+            # every scenario (common random numbers), whatever the rooms take from an office
+            draws = [absence() for _ in range(max(site.counsellors, staff))]
+            sick = [draw < config.staff.sick_rate for draw in draws[:staff]]
             arrivals = []
             for slot, client in enumerate(book.bookings[session]):
                 if client < 0:
@@ -251,7 +257,7 @@ class Simulation:
                     self.metrics.ledger["cancelled"] += 1
                     self.to_book[day + 1].append((client, self.generation[client]))
                 else:
-                    arrivals.append((day * MINUTES_PER_DAY + book.slot_time(session, slot), client))
+                    arrivals.append((day * MINUTES_PER_DAY + book.slot_time(session, slot), client, slot))
             present = staff - sum(sick)
             if present == 0:
                 continue
@@ -259,17 +265,19 @@ class Simulation:
             queue.open_arrival_streams = 1 + (interarrival is not None)
             for _ in range(present):
                 env.process(counsellor(queue, config.durations.documentation_min))
-            env.process(self.booked_arrivals(queue, index, day, arrivals))
+            env.process(self.booked_arrivals(queue, index, session, day, arrivals))
             if interarrival is not None:
                 close_at = day * MINUTES_PER_DAY + site.close_min
                 env.process(walkin_arrivals(queue, close_at, interarrival, service, patience, spec.balk_queue))
 
-    def booked_arrivals(self, queue: ServiceQueue, site: int, day: int, arrivals: list) -> Generator:
+    def booked_arrivals(self, queue: ServiceQueue, site: int, session: int, day: int, arrivals: list) -> Generator:
         """Booked clients arrive at their slot times; those who come join the queue."""
         env, kept = self.env, 0
-        for minute, client in arrivals:
+        for minute, client, slot in arrivals:
             if minute > env.now:
                 yield env.timeout(minute - env.now)
+            if self.booking[client] != (site, session, slot):  # cancelled since the session opened
+                continue
             service_min = self.outcome(client, site, day)
             if service_min is not None:
                 kept += 1

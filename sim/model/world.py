@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from sim.calendar import MINUTES_PER_DAY, clock_minutes, session_days, sessions_per_month
+from sim.config import ConfigError
 from sim.config.schema import Config, WalkinConfig
 from sim.geo import Region, TravelTimes, load_region, travel_times
 
@@ -47,7 +49,7 @@ class World:
     # candidates[m][car]: appointment sites in order of the client's own travel time
     candidates: list[list[list[int]]]
     client_travel_min: np.ndarray  # [site, municipality, car] one-way minutes by own mode
-    coverage_min: np.ndarray  # [municipality, car] minutes to the nearest site held >= monthly
+    coverage_min: np.ndarray  # [municipality, car] minutes to the nearest usable site held >= monthly
     office_staff: dict[tuple[str, int], int]  # (office, day) -> counsellors present as planned
     offices: list[str]  # keys of the open offices
     client_municipality: np.ndarray  # [client slot] home municipality
@@ -116,8 +118,14 @@ def build_world(config: Config) -> World:
         [appointment_candidates(m, bool(car), sites, client_travel_min, config) for car in (0, 1)]
         for m in range(n_municipalities)
     ]
-    monthly = [i for i, site in enumerate(sites) if sessions_per_month(config.sites[site.key].calendar) >= 1]
-    coverage_min = client_travel_min[monthly].min(axis=0) if monthly else np.full((n_municipalities, 2), np.inf)
+    coverage_min = np.full((n_municipalities, 2), np.inf)
+    for m in range(n_municipalities):
+        for car in (0, 1):
+            usable = [
+                i for i in covering_sites(sites, config) if i in candidates[m][car] or sites[i].walkins.rate_per_hour
+            ]
+            if usable:
+                coverage_min[m, car] = client_travel_min[usable, m, car].min()
     counts = client_counts(region, config)
     return World(
         config=config,
@@ -152,6 +160,20 @@ def appointment_candidates(
     return sorted(eligible, key=lambda i: (client_travel_min[i, municipality, int(car)], i))
 
 
+def covering_sites(sites: list[Site], config: Config) -> list[int]:
+    """Sites that count for coverage: staffed and holding a session at least monthly."""
+    return [
+        i
+        for i, site in enumerate(sites)
+        if site.counsellors > 0 and sessions_per_month(config.sites[site.key].calendar) >= 1
+    ]
+
+
+def planned_present(counsellors: int, leave_share: float) -> int:
+    """Counsellors an office plans with on a working day: its staff net of leave, rounded half up."""
+    return math.floor(counsellors * (1.0 - leave_share) + 0.5)
+
+
 def planned_office_staff(sites: list[Site], config: Config) -> dict[tuple[str, int], int]:
     """Counsellors present at each office on each of its days: net of planned leave and of the
     colleagues who hold an outreach session that day."""
@@ -163,7 +185,13 @@ def planned_office_staff(sites: list[Site], config: Config) -> dict[tuple[str, i
     staff = {}
     for site in sites:
         if site.kind == "office":
-            present = round(site.counsellors * (1.0 - config.staff.leave_share))
+            present = planned_present(site.counsellors, config.staff.leave_share)
             for day in site.days:
-                staff[site.key, day] = max(0, present - away.get((site.key, day), 0))
+                staff[site.key, day] = present - away.get((site.key, day), 0)
+                if staff[site.key, day] < 0:
+                    raise ConfigError(
+                        f"sites.{site.key}.counsellors ({site.counsellors}, {present} present net of"
+                        f" staff.leave_share) cannot staff the outreach sessions it serves on one day, which"
+                        f" need {away[site.key, day]}; raise it or move rooms to another base_office."
+                    )
     return staff

@@ -133,3 +133,93 @@ def test_a_travel_matrix_with_the_model_times_gives_the_same_numbers(tmp_path):
 
     with pytest.raises(ConfigError, match="lacks the pair 16063105 -> 16063105"):
         load("scenario=wartburgkreis_ruhla", "travel.mode=matrix", f"travel.matrix_file={matrix}")
+
+
+def test_turnover_keeps_going_when_two_clients_leave_on_one_day():
+    """Every departure before the horizon happens, also when a newcomer leaves on the day it came."""
+    from sim.model.simulation import Simulation
+
+    config = load("scenario=wartburgkreis", "clients.mean_stay_days=20", "horizon_days=90", "warmup_days=7")
+    simulation = Simulation(build_world(config), config.seed, 0)
+    simulation.run()
+    departures = simulation.population.departures
+    assert any(len(set(days)) < len(days) for days in departures)  # the case happens
+    assert simulation.generation == [len(days) for days in departures]
+
+
+def test_sessions_opening_at_dawn_with_no_notice_serve_every_booking_once():
+    """The desk books at the start of the day; a session cannot be served a stale or a late booking."""
+    same = ("booking.notice_days=0", "clients.mean_stay_days=60", "replications=1", *SHORT)
+    dawn = load(
+        "staff.workday_start=06:00",
+        *(f"sites.{office}.calendar.start=06:00" for office in ("eisenach", "bad_salzungen")),
+        *(f"sites.{office}.calendar.end=11:00" for office in ("eisenach", "bad_salzungen")),  # same hours
+        *same,
+    )
+    (early,), (usual,) = run_replications([dawn, load(*same)], workers=1, progress=False)
+    ledger = early.ledger
+    assert ledger["booked"] == ledger["kept"] + ledger["no_show"] + ledger["cancelled"] + ledger["pending"]
+    assert early.kpis["kept_contacts"] == pytest.approx(usual.kpis["kept_contacts"], rel=0.05)
+    assert early.kpis["reach"] == pytest.approx(usual.kpis["reach"], abs=0.02)
+
+
+def test_walkins_who_have_left_do_not_make_others_balk():
+    from sim.model.simulation import Simulation
+
+    config = load(
+        "scenario=wartburgkreis_central",
+        "sites.eisenach.walkins.rate_per_hour=30",
+        "sites.eisenach.walkins.balk_queue=1",
+        "sites.eisenach.walkins.patience_min=0.01",
+        "horizon_days=30",
+        "warmup_days=1",
+    )
+    simulation = Simulation(build_world(config), config.seed, 0)
+    simulation.run()
+    metrics = simulation.metrics
+    assert metrics.walkins_reneged > 300
+    assert metrics.walkins_balked < 0.01 * metrics.walkins_arrived
+
+
+def test_coverage_counts_only_sites_a_client_can_use():
+    """Rooms invite clients without a car; with everybody driving they add no coverage."""
+    drivers = ("clients.no_car_share=0", "replications=1", *SHORT)
+    baseline, central = run_replications(
+        [load("scenario=wartburgkreis", *drivers), load("scenario=wartburgkreis_central", *drivers)],
+        workers=1,
+        progress=False,
+    )
+    for kpi in ("coverage_30min", "coverage_45min", "coverage_60min"):
+        assert baseline[0].kpis[kpi] == central[0].kpis[kpi]
+    walkers = [
+        load(f"scenario={name}", "replications=1", *SHORT) for name in ("wartburgkreis", "wartburgkreis_central")
+    ]
+    with_rooms, without = (runs[0].kpis["coverage_45min"] for runs in run_replications(walkers, 1, False))
+    assert with_rooms > without
+
+
+def test_an_overloaded_counsellor_is_busy_all_the_time():
+    """Counselling time counts when it is done, clipped to the window, not by the arrival."""
+    config = load(
+        "scenario=mmc",
+        "mmc.servers=1",
+        "mmc.arrival_rate_per_hour=5",
+        "horizon_days=60",
+        "warmup_days=10",
+        "replications=1",
+    )
+    (run,) = run_replications([config], workers=1, progress=False)[0]
+    assert run.kpis["counsellor_utilisation"] == pytest.approx(1.0, abs=0.001)
+
+
+def test_contact_draws_do_not_depend_on_booking_settings():
+    """Client i's k-th attendance draw is the same with another notice period or re-invitation delay."""
+    draws = []
+    for overrides in ((), ("booking.notice_days=3", "booking.reinvite_days=21")):
+        config = load("scenario=wartburgkreis", "horizon_days=120", "warmup_days=14", *overrides)
+        trace: list = []
+        simulate(build_world(config), config.seed, 0, trace)
+        draws.append({(client, generation, k): u for client, generation, k, u in trace})
+    common = draws[0].keys() & draws[1].keys()
+    assert len(common) > 0.5 * len(draws[0])
+    assert all(draws[0][key] == draws[1][key] for key in common)
