@@ -126,12 +126,11 @@ def contact_uniforms(seed: int, replication: int, purpose: str, exists: np.ndarr
     block b (k in [8b, 8b + 8)) comes from a stream of its own, so a client's k-th number does not
     depend on how many contacts a scenario's settings allow."""
     blocks = -(-contacts // CONTACT_BLOCK)
-    return np.hstack(
-        [
-            occupant_rows(stream(seed, replication, purpose, f"contacts {block}"), exists, CONTACT_BLOCK)
-            for block in range(blocks)
-        ]
-    )
+    uniforms = np.empty((int(exists.sum()), blocks * CONTACT_BLOCK))
+    for block in range(blocks):
+        rng = stream(seed, replication, purpose, f"contacts {block}")
+        uniforms[:, block * CONTACT_BLOCK : (block + 1) * CONTACT_BLOCK] = occupant_rows(rng, exists, CONTACT_BLOCK)
+    return uniforms
 
 
 def occupant_rows(rng: np.random.Generator, exists: np.ndarray, contacts: int) -> np.ndarray:
