@@ -87,6 +87,18 @@ def german_report(tmp_path_factory: pytest.TempPathFactory) -> Report:
 
 
 @pytest.fixture(scope="session")
+def cli_report(tmp_path_factory: pytest.TempPathFactory) -> Report:
+    """The report of the README's main command, `python -m sim`, run with small overrides."""
+    from tests.conftest import results_folder, run_cli
+
+    cwd = tmp_path_factory.mktemp("cli")
+    completed = run_cli("sim", "replications=3", "horizon_days=120", "warmup_days=28", cwd=cwd)
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    folder = results_folder(completed, cwd)
+    return read_report(folder, folder / "report.html")
+
+
+@pytest.fixture(scope="session")
 def english_report(tmp_path_factory: pytest.TempPathFactory) -> Report:
     """The same comparison without the vehicle tour, in English, the map coloured by travel time."""
     folder = write_results_folder(tmp_path_factory.mktemp("english"), vehicle_tour=False)

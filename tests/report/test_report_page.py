@@ -34,7 +34,7 @@ def test_a_missing_results_file_is_named(german_report: Report, tmp_path: Path) 
     assert not (folder / "figures").exists()
 
 
-@pytest.mark.parametrize("report_name", ["german_report", "english_report"])
+@pytest.mark.parametrize("report_name", ["german_report", "english_report", "cli_report"])
 def test_every_figure_is_written_and_embedded(report_name: str, request) -> None:
     report: Report = request.getfixturevalue(report_name)
     figures = report.folder / "figures"
@@ -63,7 +63,7 @@ def test_the_page_needs_nothing_from_outside(german_report: Report) -> None:
     assert not re.search(r"url\(|@import|https?://", german_report.html.split("<body>")[0])
 
 
-@pytest.mark.parametrize("report_name", ["german_report", "english_report"])
+@pytest.mark.parametrize("report_name", ["german_report", "english_report", "cli_report"])
 def test_the_table_holds_the_numbers_of_kpis_json(report_name: str, request) -> None:
     report: Report = request.getfixturevalue(report_name)
     scenarios = report.json("kpis.json")["scenarios"]
@@ -114,6 +114,7 @@ def test_english_numbers_have_a_decimal_point(english_report: Report) -> None:
     [
         ("german_report", "steigt um", "sinkt um", "Nicht von null unterscheidbar"),
         ("english_report", "rises by", "falls by", "Not distinguishable from zero"),
+        ("cli_report", "steigt um", "sinkt um", "Nicht von null unterscheidbar"),
     ],
 )
 def test_the_answer_follows_the_signs_of_the_differences(
