@@ -51,8 +51,10 @@ def test_the_console_check_catches_a_script_error(browser: str, tmp_path: Path) 
     assert any("Uncaught" in line for line in console_messages(completed.stderr))
 
 
-def test_chromium_renders_the_report(browser: str, german_report: Report, tmp_path: Path) -> None:
-    page = german_report.folder / "report.html"
+@pytest.mark.parametrize("report_name", ["german_report", "cli_report"])
+def test_chromium_renders_the_report(browser: str, report_name: str, request, tmp_path: Path) -> None:
+    report: Report = request.getfixturevalue(report_name)
+    page = report.folder / "report.html"
     screenshot = tmp_path / "report.png"
     completed = open_page(browser, page, tmp_path / "profile", f"--screenshot={screenshot}", "--window-size=1280,2000")
     assert console_messages(completed.stderr) == []
@@ -62,6 +64,6 @@ def test_chromium_renders_the_report(browser: str, german_report: Report, tmp_pa
 
     completed = open_page(browser, page, tmp_path / "profile", "--dump-dom")
     assert console_messages(completed.stderr) == []
-    (title,) = german_report.find("title")
+    (title,) = report.find("title")
     assert f"<title>{title.text}</title>" in completed.stdout
     assert "<h1>" + title.text in completed.stdout
