@@ -5,6 +5,8 @@ The first scenario is the baseline; every other override applies to each scenari
 
 from __future__ import annotations
 
+import sys
+
 import hydra
 from hydra import compose
 from hydra.core.hydra_config import HydraConfig
@@ -30,14 +32,29 @@ def scenario_configs(names: list[str], overrides: list[str]) -> list[Config]:
     configs = []
     for name in names:
         try:
-            cfg = compose("run", overrides=[f"scenario={name}", *passed])
+            plain = compose("run", overrides=[f"scenario={name}"])
         except MissingConfigException:
             available = sorted(path.stem for path in (CONFIG_DIR / "scenario").glob("*.yaml"))
             raise ConfigError(
                 f"scenarios: '{name}' is not a scenario in configs/scenario/; allowed: {', '.join(available)}."
             ) from None
-        configs.append(to_config(cfg))
+        applying = [item for item in passed if has_key(plain, item)]
+        for item in passed:
+            if item not in applying:
+                print(f"note: {item} does not apply to scenario {name}, which has no such key", file=sys.stderr)
+        configs.append(to_config(compose("run", overrides=[f"scenario={name}", *applying])))
     return configs
+
+
+def has_key(cfg: DictConfig, override: str) -> bool:
+    """Whether a scenario has the key an override sets (`+key` and `~key` go to Hydra as given)."""
+    key = override.split("=", 1)[0]
+    if key.startswith(("+", "~")):
+        return True
+    return OmegaConf.select(cfg, key, default=_ABSENT) is not _ABSENT
+
+
+_ABSENT = object()
 
 
 @hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="compare")

@@ -126,3 +126,28 @@ def test_the_progress_bar_shows_on_a_terminal(tmp_path):
     os.close(leader)
     text = shown.decode(errors="replace")
     assert "replications" in text and "3/3" in text and "<" in text  # tqdm: [elapsed<left]
+
+
+def test_a_comparison_applies_an_override_to_the_scenarios_that_have_its_key(tmp_path):
+    """`python -m sim sites.ruhla...` changes the Ruhla room and leaves the baseline, which has none, alone."""
+    completed = run_cli(
+        "sim",
+        "sites.ruhla.calendar.every_weeks=1",
+        "sites.ruhla.calendar.week_offset=0",
+        "replications=2",
+        "horizon_days=63",
+        "warmup_days=7",
+        cwd=tmp_path,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    assert "note: sites.ruhla.calendar.every_weeks=1 does not apply to scenario wartburgkreis" in completed.stderr
+    folder = results_folder(completed, tmp_path)
+    assert "every_weeks: 1" in (folder / "scenarios" / "wartburgkreis_ruhla.yaml").read_text()
+    with (folder / "sites.csv").open() as handle:
+        held = [
+            float(row["mean"])
+            for row in csv.DictReader(handle)
+            if row["site"] == "ruhla" and row["kpi"] == "sessions_held"
+        ]
+    (sessions,) = held
+    assert 6 <= sessions <= 8  # every Wednesday of the 8 measured weeks, less sick days (every 2nd: 4)
