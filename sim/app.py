@@ -77,20 +77,14 @@ def run_and_write(configs: list[Config], folder: Path) -> dict:
                 )
     workers = worker_count(first.workers)
     all_runs = run_replications(configs, workers)
-    kpis = write_results(folder, configs, all_runs)
+    kpis, comparison = write_results(folder, configs, all_runs)
     write_json(folder / "provenance.json", provenance(first, started, workers))
-    print(kpi_table(folder, [config.name for config in configs]))
+    print(kpi_table(kpis["scenarios"], comparison.get("differences", {}), [config.name for config in configs]))
     return kpis
 
 
-def kpi_table(folder: Path, names: list[str]) -> str:
+def kpi_table(kpis: dict, differences: dict, names: list[str]) -> str:
     """KPIs per scenario with 95 % CIs and, for a comparison, the paired differences."""
-    import json
-
-    kpis = json.loads((folder / "kpis.json").read_text())["scenarios"]
-    differences = {}
-    if (folder / "comparison.json").exists():
-        differences = json.loads((folder / "comparison.json").read_text())["differences"]
     header = ["kpi", *names, *(f"{name} - {names[0]}" for name in differences)]
     lines = []
     for kpi in KPI_NAMES:

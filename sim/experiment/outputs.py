@@ -102,13 +102,15 @@ def comparison(names: list[str], all_runs: list[list[RunResult]]) -> dict:
     }
 
 
-def write_results(folder: Path, configs: list[Config], all_runs: list[list[RunResult]]) -> dict:
-    """Write every result file of a run or comparison; return the kpis.json content."""
+def write_results(folder: Path, configs: list[Config], all_runs: list[list[RunResult]]) -> tuple[dict, dict]:
+    """Write every result file of a run or comparison; return the content of kpis.json and of
+    comparison.json (empty for a single scenario)."""
     names = [config.name for config in configs]
     kpis = {"scenarios": {c.name: scenario_kpis(c, runs) for c, runs in zip(configs, all_runs)}}
     write_json(folder / "kpis.json", kpis)
-    if len(configs) > 1:
-        write_json(folder / "comparison.json", comparison(names, all_runs))
+    differences = comparison(names, all_runs) if len(configs) > 1 else {}
+    if differences:
+        write_json(folder / "comparison.json", differences)
     replication_rows, municipality_rows, site_rows, counsellor_rows, wait_rows = [], [], [], [], []
     scenarios_meta, assumption_table = {}, {}
     for config, runs in zip(configs, all_runs):
@@ -146,7 +148,7 @@ def write_results(folder: Path, configs: list[Config], all_runs: list[list[RunRe
     write_csv(folder / "wait_days.csv", ("scenario", "days", "count"), wait_rows)
     write_json(folder / "scenarios.json", scenarios_meta)
     write_json(folder / "assumptions.json", assumption_table)
-    return kpis
+    return kpis, differences
 
 
 def row(values: list[float]) -> tuple:
