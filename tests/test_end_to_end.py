@@ -151,3 +151,15 @@ def test_a_comparison_applies_an_override_to_the_scenarios_that_have_its_key(tmp
         ]
     (sessions,) = held
     assert 6 <= sessions <= 8  # every Wednesday of the 8 measured weeks, less sick days (every 2nd: 4)
+
+
+def test_the_same_seed_writes_the_same_kpis_json_on_one_or_two_workers(tmp_path):
+    numbers = []
+    for workers in (1, 2):
+        completed = run_cli(
+            "sim", "replications=4", "horizon_days=63", "warmup_days=7", f"workers={workers}", cwd=tmp_path
+        )
+        assert completed.returncode == 0, completed.stderr[-2000:]
+        folder = results_folder(completed, tmp_path)
+        numbers.append([(folder / name).read_bytes() for name in ("kpis.json", "comparison.json", "replications.csv")])
+    assert numbers[0] == numbers[1]
