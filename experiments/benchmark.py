@@ -43,18 +43,18 @@ from pathlib import Path
 
 import mmc_simpy
 
-from sim.config import CONFIG_DIR
-from sim.config.load import load_config
-from sim.config.schema import Config
+from sim.config.compose import load_scenario
+from sim.config.schema import ScenarioConfig
 from sim.experiment.outputs import write_json, write_text
-from sim.experiment.replicate import run_replications, single_run
+from sim.experiment.replicate import Scenario, run_replications, single_run
 from sim.experiment.theory import erlang_c_wait_min
-from sim.metrics import RunResult
+from sim.kpi.monitor import RunResult
 from sim.model import World, build_world
 from sim.model.simulation import Simulation
 
-REPO = CONFIG_DIR.parent
+REPO = Path(__file__).resolve().parents[1]
 OUTPUT_DIR = REPO / "results" / "bench"
+SEED = 1
 CASES = ("mmc", "district", "scaling", "parallel", "profile")
 
 MMC_SERVERS, MMC_ARRIVALS_PER_HOUR, MMC_SERVICE_MEAN_MIN = 3, 2.4, 60.0
@@ -92,7 +92,7 @@ def seconds(run: Callable, *args: object) -> tuple[float, object]:
 def timed_replication(world: World, replication: int) -> tuple[float, RunResult, int]:
     """Wall time, result and kernel events of one replication (what `single_run` does)."""
     started = time.perf_counter()
-    simulation = Simulation(world, world.config.seed, replication)
+    simulation = Simulation(world, SEED, replication)
     result = simulation.run()
     elapsed = time.perf_counter() - started
     environment = simulation.env
@@ -119,7 +119,7 @@ def _status_kib(field: str) -> int | None:
     return None
 
 
-def _replication_rss(config: Config) -> tuple[int | None, int | None]:
+def _replication_rss(config: ScenarioConfig) -> tuple[int | None, int | None]:
     """In a fresh process: resident KiB before one replication and at its peak."""
     world = build_world(config)
     before = _status_kib("VmRSS")
@@ -127,11 +127,11 @@ def _replication_rss(config: Config) -> tuple[int | None, int | None]:
         Path("/proc/self/clear_refs").write_text("5")  # resets the peak (VmHWM) to the current RSS
     except OSError:
         return before, None
-    single_run(config, 0, world)
+    single_run(Scenario(world, SEED), 0)
     return before, _status_kib("VmHWM")
 
 
-def fresh_process_rss(config: Config) -> tuple[int | None, int | None]:
+def fresh_process_rss(config: ScenarioConfig) -> tuple[int | None, int | None]:
     with multiprocessing.get_context("spawn").Pool(1) as pool:
         return pool.apply(_replication_rss, (config,))
 
@@ -152,12 +152,12 @@ def effective_cores() -> float:
 
 # -- 1. the M/M/c queue: simulator, plain SimPy, Ciw ---------------------------------------------
 def bench_mmc(rounds: int) -> tuple[list[Row], dict]:
-    config = load_config("scenario=mmc", f"horizon_days={MMC_HORIZON_DAYS}", "warmup_days=0")
+    scenario = Scenario.prepare(load_scenario("mmc", f"horizon_days={MMC_HORIZON_DAYS}", "warmup_days=0"), SEED)
     horizon_min = MMC_HORIZON_DAYS * 24 * 60
     queue = (MMC_SERVERS, MMC_ARRIVALS_PER_HOUR, MMC_SERVICE_MEAN_MIN, horizon_min)
 
     def simulator(seed: int) -> tuple[int, float]:
-        kpis = single_run(config, seed).kpis
+        kpis = single_run(scenario, seed).kpis
         return int(kpis["walkins_served"]), kpis["onsite_wait_min_mean"]
 
     def plain_simpy(seed: int) -> tuple[int, float]:
@@ -196,7 +196,7 @@ def bench_mmc(rounds: int) -> tuple[list[Row], dict]:
 
 # -- 2. one district year ------------------------------------------------------------------------
 def bench_district(rounds: int) -> tuple[list[Row], dict]:
-    config = load_config("scenario=wartburgkreis")
+    config = load_scenario("wartburgkreis")
     world = build_world(config)
     times, events, bookings = [], [], []
     for replication in range(rounds):
@@ -204,7 +204,7 @@ def bench_district(rounds: int) -> tuple[list[Row], dict]:
         times.append(elapsed)
         events.append(processed)
         bookings.append(result.ledger["booked"])
-    traced = traced_peak_bytes(single_run, config, 0, world)
+    traced = traced_peak_bytes(single_run, Scenario(world, SEED), 0)
     rss_before, rss_peak = fresh_process_rss(config)
     wall = statistics.median(times)
     case = "2 district year"
@@ -233,22 +233,22 @@ def bench_district(rounds: int) -> tuple[list[Row], dict]:
 # -- 3. scaling with the caseload ----------------------------------------------------------------
 def scaled_district(scale: float, default_clients: int, capacity: bool) -> World:
     """The district with the caseload scaled; with `capacity`, office counsellors and walk-ins too."""
-    overrides = ["scenario=wartburgkreis", f"clients.count={round(default_clients * scale)}"]
+    overrides = [f"clients.count={round(default_clients * scale)}"]
     if capacity:
-        base = load_config("scenario=wartburgkreis")
+        base = load_scenario("wartburgkreis")
         for key, site in base.sites.items():
             if site.kind == "office":
                 overrides += [
                     f"sites.{key}.counsellors={max(1, round(site.counsellors * scale))}",
                     f"sites.{key}.walkins.rate_per_hour={site.walkins.rate_per_hour * scale}",
                 ]
-    return build_world(load_config(*overrides))
+    return build_world(load_scenario("wartburgkreis", *overrides))
 
 
 def bench_scaling(rounds: int) -> tuple[list[Row], dict]:
     """Time and memory per client as the district grows: caseload with capacity (the target), and
     the caseload alone (information: fixed capacity overflows at x10 and idles at x0.1)."""
-    default_clients = int(build_world(load_config("scenario=wartburgkreis")).client_counts.sum())
+    default_clients = int(build_world(load_scenario("wartburgkreis")).client_counts.sum())
     rows, details = [], {}
     for capacity, name in ((True, "district"), (False, "clients only")):
         worlds = {scale: scaled_district(scale, default_clients, capacity) for scale in CLIENT_SCALES}
@@ -270,7 +270,7 @@ def scaling_case(worlds: dict[float, World], rounds: int, name: str, target: boo
         times = [elapsed for elapsed, _, _ in runs[scale]]
         per_event_us = statistics.median(elapsed / events * 1e6 for elapsed, _, events in runs[scale])
         per_booking_us = statistics.median(elapsed / run.ledger["booked"] * 1e6 for elapsed, run, _ in runs[scale])
-        traced = traced_peak_bytes(single_run, world.config, 0, world)
+        traced = traced_peak_bytes(single_run, Scenario(world, SEED), 0)
         rss_before, rss_peak = fresh_process_rss(world.config)
         per_client_us[scale] = statistics.median(times) / clients * 1e6
         label = f"x{scale:g} ({clients:,} clients)"
@@ -297,11 +297,11 @@ def scaling_case(worlds: dict[float, World], rounds: int, name: str, target: boo
 
 # -- 4. parallel replications --------------------------------------------------------------------
 def bench_parallel(rounds: int) -> tuple[list[Row], dict]:
-    config = load_config("scenario=wartburgkreis", f"replications={PARALLEL_REPLICATIONS}")
+    scenario = Scenario.prepare(load_scenario("wartburgkreis"), SEED)
     times: dict[int, list[float]] = {1: [], 2: []}
     for round_ in range(rounds):
         for workers in (1, 2) if round_ % 2 == 0 else (2, 1):
-            times[workers].append(seconds(run_replications, [config], workers, False)[0])
+            times[workers].append(seconds(run_replications, [scenario], PARALLEL_REPLICATIONS, workers, False)[0])
     speedups = [serial / parallel for serial, parallel in zip(times[1], times[2])]
     case = f"4 parallel, {PARALLEL_REPLICATIONS} replications"
     rows = [
@@ -314,10 +314,8 @@ def bench_parallel(rounds: int) -> tuple[list[Row], dict]:
 
 # -- 5. where the time of a district year goes ---------------------------------------------------
 def profile_district(stem: Path) -> tuple[list[Row], dict]:
-    config = load_config("scenario=wartburgkreis")
-    world = build_world(config)
     profiler = cProfile.Profile()
-    profiler.runcall(single_run, config, 0, world)
+    profiler.runcall(single_run, Scenario.prepare(load_scenario("wartburgkreis"), SEED), 0)
     profiler.dump_stats(stem.with_suffix(".pstats"))
     text = io.StringIO()
     stats = pstats.Stats(profiler, stream=text)

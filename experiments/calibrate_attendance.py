@@ -16,17 +16,17 @@ import argparse
 from datetime import datetime
 from pathlib import Path
 
-from sim.config.load import load_config
+from sim.config.compose import load_scenario
 from sim.experiment.outputs import write_json
-from sim.experiment.replicate import run_replications
+from sim.experiment.replicate import Scenario, run_replications
 
 
 def room_attendance(intercept: float, replications: int) -> float:
     """Pooled attendance at the municipal rooms of the baseline for an intercept."""
-    config = load_config("scenario=wartburgkreis", f"attendance.intercept={intercept}", f"replications={replications}")
+    config = load_scenario("wartburgkreis", f"attendance.intercept={intercept}")
     rooms = [key for key, site in config.sites.items() if site.kind == "room" and site.open]
     kept = appointments = 0.0
-    for run in run_replications([config], progress=False)[0]:
+    for run in run_replications([Scenario.prepare(config, seed=1)], replications, progress=False)[0]:
         for room in rooms:
             kept += run.sites[room]["kept_contacts"]
             appointments += run.sites[room]["kept_contacts"] / run.sites[room]["attendance_rate"]

@@ -1,4 +1,4 @@
-"""python -m sim: the main job, wartburgkreis against wartburgkreis_ruhla (see sim.compare)."""
+"""python -m sim: the main job, the experiment ruhla_question (see sim.compare)."""
 
 from sim.compare import main
 

@@ -16,6 +16,8 @@ from typing import Any
 import yaml
 from hydra.experimental.callback import Callback
 
+from sim.cli import CommandFailed
+from sim.config.compose import as_typed
 from sim.experiment.outputs import write_csv, write_json
 
 HEADER = ("job", "overrides", "scenario", "kpi", "mean", "ci_low", "ci_high", "n")
@@ -26,7 +28,8 @@ def aggregate(sweep: Path) -> tuple[Path, int, int]:
     rows, failed, done = [], [], 0
     jobs = sorted((path.parent.parent for path in sweep.glob("*/.hydra/overrides.yaml")), key=job_order)
     for job in jobs:
-        overrides = " ".join(yaml.safe_load((job / ".hydra" / "overrides.yaml").read_text()) or [])
+        given = yaml.safe_load((job / ".hydra" / "overrides.yaml").read_text()) or []
+        overrides = " ".join(as_typed(item) for item in given)
         if (job / "kpis.json").is_file():
             done += 1
             for scenario, entry in json.loads((job / "kpis.json").read_text())["scenarios"].items():
@@ -52,7 +55,7 @@ def report(sweep: Path) -> None:
     note = f"; {failed} failed, see {sweep / 'failed_jobs.json'}" if failed else ""
     print(f"sweep: {done} job(s) summarised in {summary}{note}")
     if failed:
-        sys.exit(1)
+        raise CommandFailed(1)
 
 
 class AggregateSweep(Callback):

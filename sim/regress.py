@@ -31,18 +31,19 @@ from omegaconf import DictConfig, OmegaConf
 from scipy import stats
 
 import sim
-from sim.app import output_folder, user_errors
-from sim.compare import scenario_configs
-from sim.config import CONFIG_DIR, ConfigError
-from sim.config.schema import Config
+from sim.cli import CommandFailed, command_keys, output_folder, overrides_of, start, user_errors
+from sim.config import CONFIG_MODULE, ConfigError
+from sim.config.compose import Alternative, AlternativeSpec, compose_alternatives, group_options
+from sim.config.schema import CommandConfig, RunnerConfig, ScenarioConfig
+from sim.config.validate import validate_runner
 from sim.experiment.outputs import provenance, scenario_kpis, write_json
-from sim.experiment.replicate import run_replications, worker_count
+from sim.experiment.replicate import Scenario, run_tasks, worker_count
 from sim.experiment.stats import summarise
-from sim.metrics import KPI_NAMES, RunResult
+from sim.kpi.monitor import RunResult
 
-REPOSITORY = CONFIG_DIR.parent
-SETTINGS = ("seed", "replications", "horizon_days", "warmup_days")
-OWN_KEYS = ("scenarios", "scenario", "update", "strict", "alpha", "baselines_dir", "regression")
+RUNNER_SETTINGS = ("seed", "replications")
+SCENARIO_SETTINGS = ("horizon_days", "warmup_days")
+SETTINGS = (*RUNNER_SETTINGS, *SCENARIO_SETTINGS)
 DEFAULT_BASELINES = "results/baselines"
 FLAGS = {"--update": "update=true", "--strict": "strict=true"}
 RELATIVE_TOLERANCE = 1e-9  # below this a difference is floating-point noise of another platform, never drift
@@ -66,8 +67,8 @@ class RegressionSettings:
 
 
 @dataclass
-class RegressConfig(Config):
-    scenarios: list[str] = field(default_factory=list)  # empty: every scenario in configs/scenario/
+class RegressCommand(CommandConfig):
+    scenarios: list[str] = field(default_factory=list)  # empty: every scenario of the scenario/ config folders
     update: bool = False
     strict: bool = False
     alpha: float = 0.01
@@ -75,15 +76,11 @@ class RegressConfig(Config):
     regression: dict[str, RegressionSettings] = field(default_factory=dict)
 
 
-ConfigStore.instance().store(name="regress_schema", node=RegressConfig)
-
-
-class RegressionFailed(SystemExit):
-    """Exit code 1: something drifted. Any other exit code 1 comes from Hydra (bad input) and becomes 2."""
+ConfigStore.instance().store(name="regress_schema", node=RegressCommand)
 
 
 def all_scenarios() -> list[str]:
-    return sorted(path.stem for path in (CONFIG_DIR / "scenario").glob("*.yaml"))
+    return group_options("scenario")
 
 
 def settings_for(regression: dict[str, RegressionSettings], name: str) -> dict[str, int]:
@@ -99,33 +96,36 @@ def settings_for(regression: dict[str, RegressionSettings], name: str) -> dict[s
     return settings
 
 
-def override_key(override: str) -> str:
-    return override.lstrip("+~").split("=")[0].split(".")[0]
-
-
-def regression_configs(
-    names: list[str], regression: dict[str, RegressionSettings], overrides: list[str]
-) -> list[Config]:
-    """Compose each scenario with its regression settings, then the user's scenario overrides."""
-    configs = []
+def regression_alternatives(
+    names: list[str], regression: dict[str, RegressionSettings], change: dict, add: dict
+) -> list[Alternative]:
+    """Compose each scenario with its regression horizon and warm-up, then the user's scenario overrides."""
+    alternatives = []
     for name in names:
-        settings = [f"{key}={value}" for key, value in settings_for(regression, name).items()]
-        config = scenario_configs([name], [*settings, *overrides])[0]
-        if config.replications < 2:
-            raise ConfigError(f"replications must be at least 2 for the t-test, got {config.replications} ({name}).")
-        configs.append(config)
-    return configs
+        settings = settings_for(regression, name)
+        own = {key: settings[key] for key in SCENARIO_SETTINGS}
+        alternatives += compose_alternatives([AlternativeSpec(name, name)], {**own, **change}, add)
+    return alternatives
 
 
-def config_digest(config: Config) -> str:
-    """sha256 of the resolved scenario config; `workers` is left out since it never changes a result."""
+def regression_runner(regression: dict[str, RegressionSettings], name: str, runner: RunnerConfig, given: set[str]):
+    """The runner of one scenario: its regression seed and replications, unless given on the command line."""
+    settings = settings_for(regression, name)
+    values = {key: getattr(runner, key) if key in given else settings[key] for key in RUNNER_SETTINGS}
+    if values["replications"] < 2:
+        raise ConfigError(f"replications must be at least 2 for the t-test, got {values['replications']} ({name}).")
+    return RunnerConfig(seed=values["seed"], replications=values["replications"], workers=runner.workers)
+
+
+def config_digest(config: ScenarioConfig) -> str:
+    """sha256 of the resolved scenario config (run settings are not part of it)."""
     resolved = OmegaConf.to_container(OmegaConf.structured(config), resolve=True)
-    resolved.pop("workers")
     return hashlib.sha256(json.dumps(resolved, sort_keys=True).encode()).hexdigest()
 
 
 def kpi_values(runs: list[RunResult]) -> dict[str, list[float]]:
-    return {kpi: [float(run.kpis[kpi]) for run in runs] for kpi in KPI_NAMES}
+    """Each KPI of the scenario (those of its model components) with its replication values."""
+    return {kpi: [float(run.kpis[kpi]) for run in runs] for kpi in runs[0].kpis}
 
 
 def kpi_summary(values: list[float]) -> dict:
@@ -144,13 +144,15 @@ def numbers_digest(values: dict[str, list[float]], summaries: dict[str, dict]) -
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
-def baseline_record(config: Config, runs: list[RunResult], versions: dict) -> dict:
+def baseline_record(alternative: Alternative, runner: RunnerConfig, runs: list[RunResult], versions: dict) -> dict:
     """What a baseline file holds: the settings, digests, versions and each KPI's summary."""
+    config = alternative.config
     values = kpi_values(runs)
-    summaries = {kpi: kpi_summary(values[kpi]) for kpi in KPI_NAMES}
+    summaries = {kpi: kpi_summary(values[kpi]) for kpi in values}
     return {
-        "scenario": config.name,
-        **{key: getattr(config, key) for key in SETTINGS},
+        "scenario": alternative.name,
+        **{key: getattr(runner, key) for key in RUNNER_SETTINGS},
+        **{key: getattr(config, key) for key in SCENARIO_SETTINGS},
         "package_version": sim.__version__,
         "config_digest": config_digest(config),
         "numbers_digest": numbers_digest(values, summaries),
@@ -160,12 +162,13 @@ def baseline_record(config: Config, runs: list[RunResult], versions: dict) -> di
 
 
 def shown(path: Path) -> str:
-    """A path as the user should read it: relative to the repository when inside it."""
-    return str(path.relative_to(REPOSITORY)) if path.is_relative_to(REPOSITORY) else str(path)
+    """A path as the user should read it: relative to the working directory when inside it."""
+    here = Path.cwd().resolve()
+    return str(path.relative_to(here)) if path.is_relative_to(here) else str(path)
 
 
 def baselines_directory(setting: str) -> Path:
-    return (REPOSITORY / setting).resolve()
+    return Path(setting).expanduser().resolve()
 
 
 def read_baseline(path: Path, name: str) -> dict:
@@ -239,7 +242,7 @@ def compare_kpi(old: dict | None, new: dict | None, tests: int, alpha: float) ->
 def check(record: dict, baseline: dict, baseline_file: str, alpha: float, strict: bool) -> dict:
     """Both checks of one scenario: exact (numbers digest) and statistical (per KPI)."""
     old_kpis, new_kpis = baseline["kpis"], record["kpis"]
-    kpis = [*KPI_NAMES, *(kpi for kpi in old_kpis if kpi not in KPI_NAMES)]
+    kpis = [*new_kpis, *(kpi for kpi in old_kpis if kpi not in new_kpis)]
     tests = sum(
         1
         for kpi in kpis
@@ -377,7 +380,8 @@ def update(record: dict, path: Path, alpha: float) -> str:
 
 def regress(cfg: DictConfig, overrides: list[str], folder: Path) -> int:
     """Run the regression scenarios into `folder`, check or update their baselines; return the exit code."""
-    options: RegressConfig = OmegaConf.to_object(cfg)
+    options: RegressCommand = OmegaConf.to_object(cfg)
+    validate_runner(options.runner)
     if not 0 < options.alpha < 1:
         raise ConfigError(f"alpha must be between 0 and 1, got {options.alpha}.")
     known = all_scenarios()
@@ -386,28 +390,34 @@ def regress(cfg: DictConfig, overrides: list[str], folder: Path) -> int:
         raise ConfigError(f"scenarios lists a scenario twice: {names}.")
     for key in options.regression:
         if key != "default" and key not in known:
-            raise ConfigError(f"regression.{key} is not a scenario in configs/scenario/; allowed: {', '.join(known)}.")
-    passed = [item for item in overrides if override_key(item) not in OWN_KEYS]
-    changes = [item for item in passed if override_key(item) != "workers"]
-    if options.update and changes:
+            raise ConfigError(f"regression.{key} is not a scenario of the config folders; allowed: {', '.join(known)}.")
+    change, add = overrides_of(cfg)
+    given = {item.split("=")[0].removeprefix("runner.") for item in overrides if item.startswith("runner.")}
+    if options.update and (change or add or given - {"workers"}):
+        changes = [item for item in overrides if item.startswith(("+change.", "+add.", "runner.seed", "runner.rep"))]
         raise ConfigError(
-            f"update=true writes baselines from configs/ alone; drop {' '.join(changes)}, or make the change"
-            " in configs/ first."
+            f"update=true writes baselines from the config files alone; drop {' '.join(changes)}, or make the"
+            " change in the config files first."
         )
-    configs = regression_configs(names, options.regression, passed)
+    alternatives = regression_alternatives(names, options.regression, change, add)
+    runners = [regression_runner(options.regression, name, options.runner, given) for name in names]
     directory = baselines_directory(options.baselines_dir)
     paths = {name: directory / f"{name}.json" for name in names}
     baselines = {} if options.update else {name: read_baseline(paths[name], name) for name in names}
 
     started = datetime.now(UTC)
-    workers = worker_count(options.workers)
-    all_runs = run_replications(configs, workers)
-    run_provenance = provenance(configs[0], started, workers)
+    workers = worker_count(options.runner.workers)
+    scenarios = [Scenario.prepare(a.config, runner.seed) for a, runner in zip(alternatives, runners)]
+    tasks = [(i, r) for i, runner in enumerate(runners) for r in range(runner.replications)]
+    results = run_tasks(scenarios, tasks, workers)
+    all_runs = [[results[i, r] for r in range(runner.replications)] for i, runner in enumerate(runners)]
+    run_provenance = provenance(runners[0], alternatives[0].config, started, workers)
     versions = {key: run_provenance[key] for key in ("python", "platform", "libraries")}
-    records = {config.name: baseline_record(config, runs, versions) for config, runs in zip(configs, all_runs)}
-    write_json(
-        folder / "kpis.json", {"scenarios": {c.name: scenario_kpis(c, runs) for c, runs in zip(configs, all_runs)}}
-    )
+    records = {
+        a.name: baseline_record(a, runner, runs, versions) for a, runner, runs in zip(alternatives, runners, all_runs)
+    }
+    kpis = {a.name: scenario_kpis(a, runner, runs) for a, runner, runs in zip(alternatives, runners, all_runs)}
+    write_json(folder / "kpis.json", {"scenarios": kpis})
     write_json(folder / "provenance.json", run_provenance)
 
     if options.update:
@@ -431,33 +441,26 @@ def regress(cfg: DictConfig, overrides: list[str], folder: Path) -> int:
     print(table(checks, options.alpha, options.strict))
     stale = sorted(path.stem for path in directory.glob("*.json") if path.stem not in known)
     if stale and not options.scenarios:
-        print(f"note: baselines without a scenario in configs/scenario/: {', '.join(stale)}")
+        print(f"note: baselines without a scenario file: {', '.join(stale)}")
     print(f"regression failed: {'; '.join(failures(checks))}" if failed else "regression passed")
     return 1 if failed else 0
 
 
-@hydra.main(version_base="1.3", config_path=str(CONFIG_DIR), config_name="regress")
-def main(cfg: DictConfig) -> None:
+@hydra.main(version_base="1.3", config_path=f"pkg://{CONFIG_MODULE}", config_name="regress")
+def run_regression(cfg: DictConfig) -> None:
     with user_errors():
         folder = output_folder()
         code = regress(cfg, list(HydraConfig.get().overrides.task), folder)
     print(f"results: {folder}")
     if code:
-        raise RegressionFailed(code)
+        raise CommandFailed(code)
 
 
-def cli() -> None:
+def main() -> None:
     """`--update` and `--strict` as flags; Hydra's own errors (a bad override) exit with 2, not 1."""
     sys.argv = [sys.argv[0], *(FLAGS.get(argument, argument) for argument in sys.argv[1:])]
-    try:
-        main()
-    except RegressionFailed:
-        raise
-    except SystemExit as stop:
-        if stop.code == 1:
-            sys.exit(2)
-        raise
+    start(run_regression, command_keys(RegressCommand))
 
 
 if __name__ == "__main__":
-    cli()
+    main()

@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import json
 
-from sim.metrics import KPI_NAMES
+from sim.kpi.registry import CORE, scenario_kpis
 from tests.conftest import results_folder, run_cli
+
+KPI_NAMES = scenario_kpis([CORE])
 
 SMALL = ("replications=3", "horizon_days=120", "warmup_days=28")
 
@@ -140,7 +142,7 @@ def test_a_comparison_applies_an_override_to_the_scenarios_that_have_its_key(tmp
         cwd=tmp_path,
     )
     assert completed.returncode == 0, completed.stderr[-2000:]
-    assert "note: sites.ruhla.calendar.every_weeks=1 does not apply to scenario wartburgkreis" in completed.stderr
+    assert "note: sites.ruhla.calendar.every_weeks=1 does not apply to wartburgkreis" in completed.stderr
     folder = results_folder(completed, tmp_path)
     assert "every_weeks: 1" in (folder / "scenarios" / "wartburgkreis_ruhla.yaml").read_text()
     with (folder / "sites.csv").open() as handle:

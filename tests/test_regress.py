@@ -13,12 +13,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from hydra import compose, initialize_config_dir
+from hydra import compose, initialize_config_module
 
-from sim.config import CONFIG_DIR, ConfigError
-from sim.regress import all_scenarios, compare_kpi, read_baseline, regress
+from sim.cli import command_keys
+from sim.config import CONFIG_MODULE, ConfigError
+from sim.config.compose import command_line
+from sim.regress import RegressCommand, all_scenarios, compare_kpi, read_baseline, regress
 
-REPOSITORY = CONFIG_DIR.parent
+REPOSITORY = Path(__file__).resolve().parents[1]
 SMALL = [  # a short year: the checks, not the numbers, are under test
     "regression.default.seed=11",
     "regression.default.replications=6",
@@ -30,8 +32,8 @@ SMALL = [  # a short year: the checks, not the numbers, are under test
 
 def regress_in_process(folder: Path, baselines: Path, *overrides: str) -> tuple[int, dict]:
     """What `python -m sim.regress` does, without a new process; returns the exit code and the report."""
-    given = [*SMALL, f"baselines_dir={baselines}", *overrides]
-    with initialize_config_dir(version_base="1.3", config_dir=str(CONFIG_DIR)):
+    given = command_line([*SMALL, f"baselines_dir={baselines}", *overrides], command_keys(RegressCommand))
+    with initialize_config_module(config_module=CONFIG_MODULE, version_base="1.3"):
         code = regress(compose("regress", overrides=given), given, folder)
     return code, json.loads((folder / "regression.json").read_text())
 
@@ -124,7 +126,7 @@ def test_missing_baseline_is_bad_input(tmp_path: Path) -> None:
     result = regress_cli(tmp_path, "scenarios=[mmc]", f"baselines_dir={tmp_path}", f"hydra.run.dir={tmp_path}/run")
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        f"error: scenario 'mmc' has no baseline: {tmp_path}/mmc.json is missing; create it with"
+        "error: scenario 'mmc' has no baseline: mmc.json is missing; create it with"
         f" `python -m sim.regress --update scenarios=[mmc] baselines_dir={tmp_path}`."
     ]
 
@@ -135,7 +137,7 @@ def test_corrupt_baseline_is_bad_input(tmp_path: Path, text: str) -> None:
     result = regress_cli(tmp_path, "scenarios=[mmc]", f"baselines_dir={tmp_path}", f"hydra.run.dir={tmp_path}/run")
     assert result.returncode == 2
     [line] = result.stderr.strip().splitlines()
-    assert line.startswith(f"error: {tmp_path}/mmc.json is not a valid baseline (")
+    assert line.startswith("error: mmc.json is not a valid baseline (")
 
 
 def test_new_scenario_without_baseline_is_reported(baselines: Path, tmp_path: Path) -> None:
@@ -146,7 +148,7 @@ def test_new_scenario_without_baseline_is_reported(baselines: Path, tmp_path: Pa
 def test_bad_input_exits_2(tmp_path: Path) -> None:
     unknown = regress_cli(tmp_path, "scenarios=[atlantis]", f"hydra.run.dir={tmp_path}/a")
     assert unknown.returncode == 2
-    assert unknown.stderr.startswith("error: scenarios: 'atlantis' is not a scenario in configs/scenario/")
+    assert unknown.stderr.startswith("error: scenario 'atlantis' is not in the scenario/ config folders")
     assert regress_cli(tmp_path, "strict=maybe", f"hydra.run.dir={tmp_path}/b").returncode == 2
 
 
@@ -154,7 +156,7 @@ def test_cli_update_then_check(tmp_path: Path) -> None:
     common = ["scenarios=[mmc]", f"baselines_dir={tmp_path}/baselines", *SMALL]
     update = regress_cli(tmp_path, "--update", *common, f"hydra.run.dir={tmp_path}/update")
     assert update.returncode == 0, update.stderr
-    assert update.stdout.splitlines()[-2].startswith(f"created {tmp_path}/baselines/mmc.json")
+    assert update.stdout.splitlines()[-2].startswith("created baselines/mmc.json")
     checked = regress_cli(tmp_path, *common, f"hydra.run.dir={tmp_path}/check")
     assert checked.returncode == 0, checked.stderr
     lines = checked.stdout.splitlines()

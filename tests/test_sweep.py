@@ -27,7 +27,7 @@ def test_a_sweep_keeps_what_it_finished_and_names_what_failed(tmp_path):
         rows = list(csv.DictReader(handle))
     assert {row["job"] for row in rows} == {"0", "2"}
     served = [row for row in rows if row["kpi"] == "walkins_served"]
-    assert [row["overrides"].split()[1] for row in served] == ["seed=1", "seed=2"]
+    assert [row["overrides"].split()[1] for row in served] == ["runner.seed=1", "runner.seed=2"]
     assert all(float(row["mean"]) > 0 for row in served)
     failed = json.loads((sweep / "failed_jobs.json").read_text())
     assert [job["job"] for job in failed] == ["1", "3"]

@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from sim.calendar import clock_minutes, session_days, sessions_per_month
 from sim.config.schema import CalendarConfig, WalkinConfig
+from sim.district.calendar import clock_minutes, session_days, sessions_per_month
+from sim.district.region import load_region
+from sim.district.travel import travel_times
 from sim.experiment.stats import excludes_zero, paired_difference, summarise
-from sim.geo import load_region, travel_times
 from sim.model.booking import SiteBook
 from sim.model.world import Site, build_world, client_counts
 from tests.conftest import load
@@ -70,10 +71,10 @@ def test_the_book_gives_the_earliest_free_slot_and_fills_sessions_in_order():
 
 
 def test_rooms_take_staff_from_the_nearest_office():
-    world = build_world(load("scenario=wartburgkreis_ruhla"))
+    world = build_world(load("scenario=wartburgkreis_ruhla").config)
     base = {site.key: site.base_office for site in world.sites}
     assert base["ruhla"] == "eisenach" and base["dermbach"] == "bad_salzungen"
-    baseline = build_world(load("scenario=wartburgkreis"))
+    baseline = build_world(load("scenario=wartburgkreis").config)
     ruhla_day = next(site.days for site in world.sites if site.key == "ruhla")[0]
     # on a Ruhla day one more Eisenach colleague is out of the office
     assert world.office_staff["eisenach", ruhla_day] == baseline.office_staff["eisenach", ruhla_day] - 1

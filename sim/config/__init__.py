@@ -1,8 +1,9 @@
-"""Configuration: the schema, composing it from configs/, and validating it."""
+"""Configuration: the schemas, composing scenarios and experiments from the config folders, validation."""
 
 from pathlib import Path
 
-CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
+PACKAGE_CONFIG_DIR = Path(__file__).resolve().parents[1] / "configs"
+CONFIG_MODULE = "sim.configs"  # the same folder, as Hydra finds it in an installed package
 
 
 class ConfigError(ValueError):

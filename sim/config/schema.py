@@ -1,13 +1,23 @@
 """The structured config: one dataclass per config node, registered in Hydra's ConfigStore.
 
+Three kinds of config, kept apart:
+- a *scenario* (`ScenarioConfig`): what is simulated, a district (`region`) with its sites, clients and
+  behaviour; files in `sim/configs/scenario/`, each naming its district in `sim/configs/region/`;
+- a *runner* (`RunnerConfig`): how it is run, seed, replications, worker processes; never part of a
+  scenario or of its digest;
+- an *experiment* (`ExperimentConfig`): a baseline and alternatives, each a scenario plus overrides,
+  and the question they answer; files in `sim/configs/experiment/`.
+
 Types are checked by OmegaConf when a config is composed; ranges and cross-references (a site's
 municipality, a calendar inside the working day) are checked by `sim.config.validate`.
-Every default names its source or says "assumption"; README.md lists them.
+Every default names its source or says "assumption" (`sim.config.sources`); district facts come
+with the district's region file.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from hydra.core.config_store import ConfigStore
 from omegaconf import MISSING
@@ -17,10 +27,15 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
 
 @dataclass
 class RegionConfig:
+    """A district: its municipalities and offices (CSV files) and where its facts come from."""
+
     name: str = MISSING
     label: str = MISSING
-    municipalities_file: str = MISSING  # relative to configs/region/, or absolute
-    source: str = ""
+    state: str = MISSING  # federal state, ISO 3166-2 subdivision code without "DE-" (TH, HE, NW)
+    municipalities_file: str = MISSING  # relative to the region/ folder of a config directory, or absolute
+    offices_file: str | None = None  # the district's offices with their catchments, same rules
+    source: str = ""  # where the municipality data comes from
+    sources: dict[str, str] = field(default_factory=dict)  # scenario key -> source of the district's value
 
 
 @dataclass
@@ -53,11 +68,12 @@ class SiteConfig:
     slot_min: int = 60  # one booked contact per counsellor and slot
     calendar: CalendarConfig = field(default_factory=CalendarConfig)
     walkins: WalkinConfig = field(default_factory=WalkinConfig)
+    source: str = ""  # where the site, its staffing and calendar come from; empty: an assumption
 
 
 @dataclass
 class ClientsConfig:
-    share_of_population: float = 0.0394  # eLb per inhabitant, regions.md: 8,300-9,300 SGB II x ~70 %
+    share_of_population: float = MISSING  # clients per inhabitant: a district fact, set by its region file
     count: int | None = None  # total clients; None: population x share
     no_car_share: float = 0.5  # domain.md s.7: 50 % (38-64 %)
     under25_share: float = 0.2  # assumption
@@ -72,7 +88,7 @@ class AttendanceConfig:
     """logit P(no-show) = intercept + travel + prior no-shows + lead time + no-car segment."""
 
     enabled: bool = True  # false: every booked client attends
-    intercept: float = -1.75  # calibrated, experiments/calibrate_attendance.py
+    intercept: float = MISSING  # calibrated per district (experiments/calibrate_attendance.py), region file
     travel_per_min_no_car: float = 0.0097  # ln(1.55)/45 min, BMJ Qual Saf 2018
     travel_per_min_car: float = 0.0042  # ln(1.21)/45 min, BMJ Qual Saf 2018
     per_prior_no_show: float = 0.693  # ln 2 per consecutive no-show (domain.md range OR 2-5)
@@ -113,7 +129,9 @@ class StaffConfig:
     hours_per_day: float = 7.8  # 39 h/week, TV-BA
     leave_share: float = 0.115  # 30 days of 260, TV-BA
     sick_rate: float = 0.05  # daily probability of an unplanned absence (assumption)
-    meeting_hours_per_week: float = 1.5  # team meeting (assumption)
+    meeting_hours_per_week: float = 1.5  # weekly team meeting of every office (assumption)
+    meeting_weekday: str = "mon"  # the meeting's day (assumption)
+    meeting_start: str = "13:30"  # after the morning's appointments (assumption)
 
 
 @dataclass
@@ -136,12 +154,11 @@ class MmcConfig:
 
 
 @dataclass
-class Config:
-    """One scenario and how to run it."""
+class ScenarioConfig:
+    """What is simulated: a district with its sites, clients, behaviour and run length."""
 
     name: str = MISSING
     label: dict[str, str] = field(default_factory=dict)  # {"de": ..., "en": ...}
-    question: dict[str, str] | None = None  # the question a comparison answers, de/en
     region: RegionConfig = MISSING
     sites: dict[str, SiteConfig] = field(default_factory=dict)
     clients: ClientsConfig = field(default_factory=ClientsConfig)
@@ -151,12 +168,36 @@ class Config:
     staff: StaffConfig = field(default_factory=StaffConfig)
     booking: BookingConfig = field(default_factory=BookingConfig)
     mmc: MmcConfig = field(default_factory=MmcConfig)  # knobs used by the mmc scenario only
-    replications: int = 10
-    seed: int = 1
     horizon_days: int = 365  # simulated days, warm-up included
     warmup_days: int = 56
-    workers: int = 0  # parallel processes; 0: all cores
     nearly_empty_max: int = 2  # a session with at most this many kept contacts is nearly empty
+
+
+@dataclass
+class RunnerConfig:
+    """How replications are run; none of it changes a result but the seed and the count."""
+
+    seed: int = 1
+    replications: int = 10
+    workers: int = 0  # parallel processes; 0: all cores
+
+
+@dataclass
+class AlternativeConfig:
+    """One alternative of an experiment: a scenario and the overrides that make it this alternative."""
+
+    scenario: str = MISSING
+    overrides: list[str] = field(default_factory=list)  # Hydra overrides of the scenario, key=value
+    label: dict[str, str] = field(default_factory=dict)  # empty: the scenario's label
+
+
+@dataclass
+class ExperimentConfig:
+    """A baseline and its alternatives on common random numbers, and the question they answer."""
+
+    name: str = MISSING
+    question: dict[str, str] = field(default_factory=dict)  # {"de": ..., "en": ...}
+    alternatives: dict[str, AlternativeConfig] = field(default_factory=dict)  # the first is the baseline
 
 
 @dataclass
@@ -166,14 +207,34 @@ class ReportConfig:
 
 
 @dataclass
-class CompareConfig(Config):
-    scenarios: list[str] = field(default_factory=lambda: ["wartburgkreis", "wartburgkreis_ruhla"])
+class CommandConfig:
+    """What every command composes: the runner, and the user's scenario overrides.
+
+    `change` and `add` carry the command line's scenario overrides (`key=value`, `+key=value`) to
+    every alternative that has the key (see `sim.config.compose`); the command line writes them."""
+
+    runner: RunnerConfig = field(default_factory=RunnerConfig)
+    change: dict[str, Any] = field(default_factory=dict)
+    add: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class RunCommand(ScenarioConfig, CommandConfig):
+    """python -m sim.run: the chosen scenario file is composed in, so that `scenario=NAME` picks it."""
+
+
+@dataclass
+class CompareCommand(CommandConfig):
+    experiment: ExperimentConfig = MISSING
+    scenarios: list[str] = field(default_factory=list)  # instead of the experiment: "scenario [key=value ...]"
     report: ReportConfig = field(default_factory=ReportConfig)
 
 
 def register_configs() -> None:
     """Store the schemas so that YAML configs are validated against them."""
     store = ConfigStore.instance()
-    store.store(name="run_schema", node=Config)
-    store.store(name="compare_schema", node=CompareConfig)
-    store.store(group="region", name="region_schema", node=RegionConfig)
+    store.store(name="scenario_schema", node=ScenarioConfig)
+    store.store(name="run_schema", node=RunCommand)
+    store.store(name="compare_schema", node=CompareCommand)
+    store.store(group="runner", name="runner_schema", node=RunnerConfig)
+    store.store(group="experiment", name="experiment_schema", node=ExperimentConfig)

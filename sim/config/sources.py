@@ -1,26 +1,21 @@
-"""Where each default comes from: the parameters that drive a result, with value and source."""
+"""Where each default comes from: the parameters that drive a result, with value and source.
+
+`SOURCES` holds the model's defaults; a district's facts (its client share, its attendance
+calibration) come with its region file (`region.sources`) and are listed with them."""
 
 from __future__ import annotations
 
-from sim.calendar import describe
-from sim.config.schema import Config
+from sim.config.schema import ScenarioConfig
+from sim.district.calendar import describe
 
 ASSUMPTION = "assumption"
 SOURCES = {
     "clients.count": "population x clients.share_of_population per municipality (Zensus 2022)",
-    "clients.share_of_population": (
-        "regions.md s.2: ~4,250 Bedarfsgemeinschaften x 1.96-2.19 = 8,300-9,300 SGB II recipients,"
-        " ~70 % employable, over 156,494 inhabitants"
-    ),
     "clients.no_car_share": "domain.md s.6.2/s.7: 50 % (Coburg 38 %, MiD low status 53 %, EVS 64 %)",
     "clients.under25_share": ASSUMPTION,
     "clients.interval_weeks_under25": "domain.md s.3.3/s.7: U25 every 4 weeks",
     "clients.interval_weeks_min": "domain.md s.3.3/s.7: others every 6-8 weeks (uniform)",
     "clients.mean_stay_days": ASSUMPTION,
-    "attendance.intercept": (
-        "calibrated: room attendance in the baseline = 65 %, the middle of the 60-70 % the Jobcenter"
-        " reports (experiments/calibrate_attendance.py)"
-    ),
     "attendance.travel_per_min_no_car": "BMJ Qual Saf 2018 27(6):437, OR 1.55 over ~45 min (domain.md s.2.4)",
     "attendance.travel_per_min_car": "BMJ Qual Saf 2018 27(6):437, OR 1.21 over ~45 min (domain.md s.2.4)",
     "attendance.per_prior_no_show": "Shour & Onitilo 2023 OR 4.4; lower end of the range 2-5 used (domain.md s.7)",
@@ -44,7 +39,7 @@ SOURCES = {
 }
 
 
-def lookup(config: Config, key: str) -> object:
+def lookup(config: ScenarioConfig, key: str) -> object:
     """The value at a dotted key."""
     value: object = config
     for part in key.split("."):
@@ -52,7 +47,7 @@ def lookup(config: Config, key: str) -> object:
     return value
 
 
-def assumptions(config: Config, total_clients: int) -> list[dict]:
+def assumptions(config: ScenarioConfig, total_clients: int) -> list[dict]:
     """The parameters that drive a scenario's result: sites and staffing, then the model."""
     rows = []
     for key, site in config.sites.items():
@@ -63,14 +58,10 @@ def assumptions(config: Config, total_clients: int) -> list[dict]:
                 "key": f"sites.{key}",
                 "value": f"{site.kind} in {site.municipality}, {site.counsellors} counsellor(s), "
                 + describe(site.calendar),
-                "source": (
-                    "calibrated staffing (README, Staffing)"
-                    if site.kind == "office"
-                    else "site: wartburgkreis.de 'Beratung vor Ort'; calendar: assumption (not published)"
-                ),
+                "source": site.source or ASSUMPTION,
             }
         )
-    for key, source in SOURCES.items():
+    for key, source in {**config.region.sources, **SOURCES}.items():
         value = total_clients if key == "clients.count" else lookup(config, key)
         rows.append({"key": key, "value": str(value), "source": source})
     rows.append(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from sim.calendar import clock_minutes
 from sim.config import ConfigError
-from sim.config.schema import WEEKDAYS, Config, DurationConfig, ReportConfig
-from sim.geo import Region, load_region, read_matrix
+from sim.config.schema import WEEKDAYS, DurationConfig, ReportConfig, RunnerConfig, ScenarioConfig
+from sim.district.calendar import clock_minutes
+from sim.district.region import Region, load_region
+from sim.district.travel import read_matrix
 
 SITE_KINDS = ("office", "room")
 TRAVEL_MODES = ("model", "matrix", "zero")
@@ -35,16 +36,20 @@ def clock(key: str, text: str) -> int:
         raise ConfigError(f"{key} must be a time of day HH:MM between 00:00 and 24:00, got '{text}'.") from None
 
 
-def validate(config: Config) -> None:
-    """Check a composed config; raise ConfigError at the first mistake."""
-    for key in ("replications", "horizon_days"):
-        at_least(key, getattr(config, key), 1)
-    at_least("workers", config.workers, 0, "0 (all cores) or a positive number of processes")
+def validate_runner(runner: RunnerConfig) -> None:
+    """Check the run settings: replications, seed, worker processes."""
+    at_least("runner.replications", runner.replications, 1)
+    at_least("runner.seed", runner.seed, 0)
+    at_least("runner.workers", runner.workers, 0, "0 (all cores) or a positive number of processes")
+
+
+def validate(config: ScenarioConfig) -> None:
+    """Check a composed scenario config; raise ConfigError at the first mistake."""
+    at_least("horizon_days", config.horizon_days, 1)
     at_least("warmup_days", config.warmup_days, 0)
     if config.warmup_days >= config.horizon_days:
         raise ConfigError(f"warmup_days ({config.warmup_days}) must be less than horizon_days ({config.horizon_days}).")
     at_least("nearly_empty_max", config.nearly_empty_max, 0)
-    at_least("seed", config.seed, 0)
 
     clients = config.clients
     for key in ("share_of_population", "no_car_share", "under25_share"):
@@ -99,7 +104,7 @@ def validate(config: Config) -> None:
 
 def validate_report(report: ReportConfig) -> None:
     """Check the report settings of a comparison before anything runs."""
-    from sim.metrics import MUNICIPALITY_KPIS
+    from sim.kpi.registry import MUNICIPALITY_KPIS
     from sim.report.text import LANGUAGES
 
     one_of("report.lang", report.lang, tuple(LANGUAGES))
@@ -112,7 +117,7 @@ def duration(key: str, spec: DurationConfig) -> None:
     at_least(f"{key}.cv", spec.cv, 1e-9 if spec.distribution == "lognormal" else 0, "positive")
 
 
-def validate_sites(config: Config, region: Region, workday_start: int, workday_end: int) -> None:
+def validate_sites(config: ScenarioConfig, region: Region, workday_start: int, workday_end: int) -> None:
     open_sites = {key: site for key, site in config.sites.items() if site.open}
     offices = [key for key, site in open_sites.items() if site.kind == "office"]
     if not offices:

@@ -23,12 +23,14 @@ import numpy as np
 from omegaconf import OmegaConf
 
 import sim
-from sim.calendar import describe
-from sim.config.schema import Config
+from sim.config.compose import Alternative, Experiment
+from sim.config.schema import RunnerConfig, ScenarioConfig
 from sim.config.sources import assumptions
+from sim.district.calendar import describe
 from sim.experiment.stats import paired_difference, summarise
-from sim.metrics import COUNSELLOR_KPIS, KPI_NAMES, MUNICIPALITY_KPIS, SITE_KPIS, RunResult
-from sim.model import build_world
+from sim.kpi.monitor import RunResult
+from sim.kpi.registry import COUNSELLOR_KPIS, MUNICIPALITY_KPIS, SITE_KPIS
+from sim.model import World
 
 LIBRARIES = ("simpy", "numpy", "scipy", "hydra-core", "omegaconf", "matplotlib", "tqdm")
 
@@ -76,49 +78,52 @@ def clean(value: object) -> object:
     return value
 
 
-def scenario_kpis(config: Config, runs: list[RunResult]) -> dict:
-    """The kpis.json entry of one scenario."""
+def scenario_kpis(alternative: Alternative, runner: RunnerConfig, runs: list[RunResult]) -> dict:
+    """The kpis.json entry of one alternative: its KPIs (those of its model components)."""
     return {
         "replications": len(runs),
-        "seed": config.seed,
-        "horizon_days": config.horizon_days,
-        "warmup_days": config.warmup_days,
-        "kpis": {kpi: summarise([run.kpis[kpi] for run in runs]) for kpi in KPI_NAMES},
+        "seed": runner.seed,
+        "horizon_days": alternative.config.horizon_days,
+        "warmup_days": alternative.config.warmup_days,
+        "kpis": {kpi: summarise([run.kpis[kpi] for run in runs]) for kpi in runs[0].kpis},
     }
 
 
 def comparison(names: list[str], all_runs: list[list[RunResult]]) -> dict:
-    """Paired differences of every scenario against the first (the baseline)."""
+    """Paired differences of every alternative against the first (the baseline), on the KPIs both have."""
     baseline = all_runs[0]
     return {
         "baseline": names[0],
         "differences": {
             name: {
                 kpi: paired_difference([run.kpis[kpi] for run in runs], [run.kpis[kpi] for run in baseline])
-                for kpi in KPI_NAMES
+                for kpi in runs[0].kpis
+                if kpi in baseline[0].kpis
             }
             for name, runs in zip(names[1:], all_runs[1:])
         },
     }
 
 
-def write_results(folder: Path, configs: list[Config], all_runs: list[list[RunResult]]) -> tuple[dict, dict]:
+def write_results(
+    folder: Path, experiment: Experiment, runner: RunnerConfig, worlds: list[World], all_runs: list[list[RunResult]]
+) -> tuple[dict, dict]:
     """Write every result file of a run or comparison; return the content of kpis.json and of
     comparison.json (empty for a single scenario)."""
-    names = [config.name for config in configs]
-    kpis = {"scenarios": {c.name: scenario_kpis(c, runs) for c, runs in zip(configs, all_runs)}}
+    alternatives = experiment.alternatives
+    names = [alternative.name for alternative in alternatives]
+    kpis = {"scenarios": {a.name: scenario_kpis(a, runner, runs) for a, runs in zip(alternatives, all_runs)}}
     write_json(folder / "kpis.json", kpis)
-    differences = comparison(names, all_runs) if len(configs) > 1 else {}
+    differences = comparison(names, all_runs) if len(alternatives) > 1 else {}
     if differences:
         write_json(folder / "comparison.json", differences)
     replication_rows, municipality_rows, site_rows, counsellor_rows, wait_rows = [], [], [], [], []
     scenarios_meta, assumption_table = {}, {}
-    for config, runs in zip(configs, all_runs):
-        name = config.name
+    for alternative, world, runs in zip(alternatives, worlds, all_runs):
+        name, config = alternative.name, alternative.config
         write_text(folder / "scenarios" / f"{name}.yaml", OmegaConf.to_yaml(OmegaConf.structured(config)))
-        world = build_world(config)
         for replication, run in enumerate(runs):
-            replication_rows += [(name, replication, kpi, clean(run.kpis[kpi])) for kpi in KPI_NAMES]
+            replication_rows += [(name, replication, kpi, clean(value)) for kpi, value in run.kpis.items()]
         for m, municipality in enumerate(world.region.names):
             place = (name, world.region.ags[m], municipality, world.region.lat[m], world.region.lon[m])
             for kpi in MUNICIPALITY_KPIS:
@@ -134,8 +139,10 @@ def write_results(folder: Path, configs: list[Config], all_runs: list[list[RunRe
         histogram = np.sum([run.wait_days_histogram for run in runs], axis=0)
         wait_rows += [(name, days, int(count)) for days, count in enumerate(histogram) if count]
         scenarios_meta[name] = {
-            "label": dict(config.label) or {"de": name, "en": name},
-            "question": dict(config.question) if config.question else None,
+            "scenario": config.name,
+            "district": config.region.name,
+            "label": alternative.label or {"de": name, "en": name},
+            "question": dict(experiment.question) or None,
             "sites": [site_description(world, site) for site in world.sites],
         }
         assumption_table[name] = assumptions(config, int(world.client_counts.sum()))
@@ -184,7 +191,7 @@ def git_commit() -> str | None:
     return result.stdout.strip() or None if result.returncode == 0 else None
 
 
-def provenance(config: Config, started: datetime, workers: int) -> dict:
+def provenance(runner: RunnerConfig, config: ScenarioConfig, started: datetime, workers: int) -> dict:
     """What produced a results folder: versions, seed, command line, times."""
     versions = {}
     for library in LIBRARIES:
@@ -195,8 +202,8 @@ def provenance(config: Config, started: datetime, workers: int) -> dict:
     return {
         "package_version": sim.__version__,
         "git_commit": git_commit(),
-        "seed": config.seed,
-        "replications": config.replications,
+        "seed": runner.seed,
+        "replications": runner.replications,
         "horizon_days": config.horizon_days,
         "warmup_days": config.warmup_days,
         "workers": workers,

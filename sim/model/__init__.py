@@ -22,7 +22,7 @@ Processes talk through shared state (the appointment book, the clients' arrays) 
 and per site from named streams (sim.rng): common random numbers across scenarios.
 """
 
-from sim.metrics import RunResult
+from sim.kpi.monitor import RunResult
 from sim.model.simulation import Simulation
 from sim.model.world import World, build_world
 

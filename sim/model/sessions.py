@@ -16,7 +16,7 @@ import numpy as np
 import simpy
 
 if TYPE_CHECKING:
-    from sim.metrics import Metrics
+    from sim.kpi.monitor import Metrics
 
 CHUNK = 512  # random numbers are drawn in bulk, this many at a time
 

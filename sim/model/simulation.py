@@ -9,15 +9,16 @@ from collections.abc import Callable, Generator
 import numpy as np
 import simpy
 
-from sim.calendar import MINUTES_PER_DAY, is_working_day
 from sim.config.schema import DurationConfig
-from sim.metrics import COVERAGE_THRESHOLDS_MIN, Metrics, RunResult, working_days
-from sim.model.behaviour import no_show_probability
+from sim.district.calendar import MINUTES_PER_DAY, is_working_day
+from sim.kpi.monitor import Metrics, RunResult, working_days
+from sim.kpi.registry import COVERAGE_THRESHOLDS_MIN
+from sim.model.attendance import no_show_probability
 from sim.model.booking import SiteBook
-from sim.model.clients import draw_population
+from sim.model.caseload import draw_population
 from sim.model.sessions import ServiceQueue, bulk_draws, counsellor, walkin_arrivals
+from sim.model.streams import stream
 from sim.model.world import World, planned_present
-from sim.rng import stream
 
 DESK_OPENS_MIN = 0  # the desk works at the start of each day, before any session of the day opens
 
@@ -104,8 +105,7 @@ class Simulation:
         has_car = self.population.has_car[self.population.first_row].astype(int)
         minutes = world.coverage_min[self.population.municipality, has_car]
         coverage = {
-            limit: float((minutes <= limit).mean()) if minutes.size else np.nan
-            for limit in COVERAGE_THRESHOLDS_MIN
+            limit: float((minutes <= limit).mean()) if minutes.size else np.nan for limit in COVERAGE_THRESHOLDS_MIN
         }
         return self.metrics.result(
             world,

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.calendar import MINUTES_PER_DAY, clock_minutes, session_days, sessions_per_month
 from sim.config import ConfigError
-from sim.config.schema import Config, WalkinConfig
-from sim.geo import Region, TravelTimes, load_region, travel_times
+from sim.config.schema import ScenarioConfig, WalkinConfig
+from sim.district.calendar import MINUTES_PER_DAY, clock_minutes, session_days, sessions_per_month
+from sim.district.region import Region, load_region
+from sim.district.travel import TravelTimes, travel_times
 
 # Bookings may land after the horizon (they stay pending); the book reaches this far beyond it.
 BOOKING_LOOKAHEAD_DAYS = 364
@@ -40,7 +41,7 @@ class Site:
 class World:
     """A scenario prepared for simulation; shared by all its replications."""
 
-    config: Config
+    config: ScenarioConfig
     region: Region
     travel: TravelTimes
     sites: list[Site]
@@ -55,7 +56,7 @@ class World:
     client_municipality: np.ndarray  # [client slot] home municipality
 
 
-def client_counts(region: Region, config: Config) -> np.ndarray:
+def client_counts(region: Region, config: ScenarioConfig) -> np.ndarray:
     """Clients per municipality: population x share, or a given total split by population."""
     clients = config.clients
     if clients.count is not None:
@@ -70,7 +71,7 @@ def client_counts(region: Region, config: Config) -> np.ndarray:
     return counts
 
 
-def build_world(config: Config) -> World:
+def build_world(config: ScenarioConfig) -> World:
     """Prepare a validated scenario config for simulation."""
     region = load_region(config.region)
     travel = travel_times(region, config.travel)
@@ -143,13 +144,15 @@ def build_world(config: Config) -> World:
     )
 
 
-def nearest_office(municipality: int, offices: list[str], config: Config, region: Region, travel: TravelTimes) -> str:
+def nearest_office(
+    municipality: int, offices: list[str], config: ScenarioConfig, region: Region, travel: TravelTimes
+) -> str:
     """The office nearest by car to a municipality."""
     return min(offices, key=lambda key: travel.car_min[region.index(config.sites[key].municipality), municipality])
 
 
 def appointment_candidates(
-    municipality: int, car: bool, sites: list[Site], client_travel_min: np.ndarray, config: Config
+    municipality: int, car: bool, sites: list[Site], client_travel_min: np.ndarray, config: ScenarioConfig
 ) -> list[int]:
     """Sites a client may be invited to, nearest first by the client's own travel time."""
     eligible = [
@@ -160,7 +163,7 @@ def appointment_candidates(
     return sorted(eligible, key=lambda i: (client_travel_min[i, municipality, int(car)], i))
 
 
-def covering_sites(sites: list[Site], config: Config) -> list[int]:
+def covering_sites(sites: list[Site], config: ScenarioConfig) -> list[int]:
     """Sites that count for coverage: staffed and holding a session at least monthly."""
     return [
         i
@@ -174,7 +177,7 @@ def planned_present(counsellors: int, leave_share: float) -> int:
     return math.floor(counsellors * (1.0 - leave_share) + 0.5)
 
 
-def planned_office_staff(sites: list[Site], config: Config) -> dict[tuple[str, int], int]:
+def planned_office_staff(sites: list[Site], config: ScenarioConfig) -> dict[tuple[str, int], int]:
     """Counsellors present at each office on each of its days: net of planned leave and of the
     colleagues who hold an outreach session that day."""
     away: dict[tuple[str, int], int] = {}

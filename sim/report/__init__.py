@@ -7,7 +7,7 @@ and `report.html` into the same results folder.
 from pathlib import Path
 
 from sim.experiment.outputs import write_atomically
-from sim.metrics import MUNICIPALITY_KPIS
+from sim.kpi.registry import MUNICIPALITY_KPIS
 from sim.report.figures import write_figures
 from sim.report.folder import load_results
 from sim.report.html import render_report

@@ -11,7 +11,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from sim.metrics import COUNSELLOR_KPIS
+from sim.kpi.registry import COUNSELLOR_KPIS
 from sim.report.folder import Estimate, Results
 from sim.report.kpis import COMPARISON_KPIS, SITE_USE_KPIS, in_display_unit, unit_of
 from sim.report.map import draw_maps

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from sim.experiment.replicate import run_replications
 from sim.experiment.stats import summarise
 from sim.experiment.theory import erlang_c_wait_min
-from tests.conftest import load
+from tests.conftest import load, replicate
 from tests.validation.test_queueing_theory import simulated_wait
 
 pytestmark = pytest.mark.slow
@@ -25,7 +24,7 @@ def test_erlang_c_over_long_horizons(servers, rate, service):
 
 def test_room_attendance_with_many_replications():
     config = load("scenario=wartburgkreis", "replications=20", "seed=7")
-    runs = run_replications([config], workers=2, progress=False)[0]
+    runs = replicate([config], workers=2)[0]
     rooms = [key for key, site in config.sites.items() if site.kind == "room"]
     rates = [run.sites[room]["attendance_rate"] for run in runs for room in rooms]
     assert 0.60 <= summarise(rates)["mean"] <= 0.70

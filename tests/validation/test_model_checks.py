@@ -6,10 +6,9 @@ import math
 
 import pytest
 
-from sim.experiment.replicate import run_replications
 from sim.experiment.stats import summarise
 from sim.model import build_world, simulate
-from tests.conftest import load
+from tests.conftest import load, replicate
 
 SHORT = ("horizon_days=140", "warmup_days=28")
 ROOMS = ("gerstungen", "wutha_farnroda", "treffurt", "dermbach")
@@ -26,7 +25,7 @@ def test_zero_travel_gives_the_base_attendance_rate():
         "replications=6",
         *SHORT,
     )
-    runs = run_replications([config], workers=1, progress=False)[0]
+    runs = replicate([config], workers=1)[0]
     attendance = summarise([run.kpis["attendance_rate"] for run in runs])
     base = 1.0 - 1.0 / (1.0 + math.exp(-config.attendance.intercept))
     assert attendance["ci_low"] <= base <= attendance["ci_high"], (base, attendance)
@@ -41,7 +40,7 @@ def test_closing_all_outreach_equals_the_central_only_baseline():
         *SHORT,
     )
     central = load("scenario=wartburgkreis_central", "replications=2", *SHORT)
-    runs_closed, runs_central = run_replications([closed, central], workers=1, progress=False)
+    runs_closed, runs_central = replicate([closed, central], workers=1)
     for a, b in zip(runs_closed, runs_central):
         assert a.kpis == pytest.approx(b.kpis, nan_ok=True, rel=0, abs=0)
     assert runs_central[0].kpis["counsellor_travel_hours"] == 0
@@ -50,7 +49,7 @@ def test_closing_all_outreach_equals_the_central_only_baseline():
 def test_every_booking_ends_in_exactly_one_state():
     for scenario in ("wartburgkreis", "wartburgkreis_ruhla"):
         config = load(f"scenario={scenario}", "replications=3", *SHORT)
-        for run in run_replications([config], workers=1, progress=False)[0]:
+        for run in replicate([config], workers=1)[0]:
             ledger = run.ledger
             assert ledger["booked"] > 1000
             assert ledger["booked"] == ledger["kept"] + ledger["no_show"] + ledger["cancelled"] + ledger["pending"]
@@ -65,7 +64,7 @@ def test_common_random_numbers_across_the_ruhla_scenarios():
     for scenario in ("wartburgkreis", "wartburgkreis_ruhla"):
         config = load(f"scenario={scenario}", "horizon_days=120", "warmup_days=14")
         trace: list = []
-        simulate(build_world(config), config.seed, 0, trace)
+        simulate(build_world(config.config), config.seed, 0, trace)
         draws.append({(client, generation, k): u for client, generation, k, u in trace})
     baseline, ruhla = draws
     common = baseline.keys() & ruhla.keys()
@@ -77,7 +76,7 @@ def test_common_random_numbers_across_the_ruhla_scenarios():
 def test_room_attendance_is_calibrated_to_what_the_jobcenter_reports():
     """Wartburgkreis reports that 60-70 % of those invited to the municipal rooms attend."""
     config = load("scenario=wartburgkreis", "replications=6")
-    runs = run_replications([config], workers=2, progress=False)[0]
+    runs = replicate([config], workers=2)[0]
     kept = sum(run.sites[room]["kept_contacts"] for run in runs for room in ROOMS)
     appointments = sum(
         run.sites[room]["kept_contacts"] / run.sites[room]["attendance_rate"] for run in runs for room in ROOMS
@@ -91,26 +90,25 @@ def test_more_counsellors_shorten_the_wait_and_fewer_lengthen_it():
         config = load(
             "scenario=wartburgkreis_central", f"sites.eisenach.counsellors={eisenach}", "replications=2", *SHORT
         )
-        runs = run_replications([config], workers=1, progress=False)[0]
+        runs = replicate([config], workers=1)[0]
         waits[eisenach] = summarise([run.kpis["wait_days_mean"] for run in runs])["mean"]
     assert waits[20] > waits[27] >= waits[34] >= config.booking.notice_days
 
 
 def test_same_seed_same_numbers_whatever_the_worker_count():
     config = load("scenario=wartburgkreis_ruhla", "replications=4", *SHORT)
-    one = run_replications([config], workers=1, progress=False)[0]
-    two = run_replications([config], workers=2, progress=False)[0]
+    one = replicate([config], workers=1)[0]
+    two = replicate([config], workers=2)[0]
     for a, b in zip(one, two):
         assert a.kpis == pytest.approx(b.kpis, nan_ok=True, rel=0, abs=0)
-    other_seed = run_replications(
-        [load("scenario=wartburgkreis_ruhla", "replications=1", "seed=2", *SHORT)], workers=1, progress=False
-    )[0]
+    other_seed = replicate([load("scenario=wartburgkreis_ruhla", "replications=1", "seed=2", *SHORT)], workers=1)[0]
     assert other_seed[0].kpis["kept_contacts"] != one[0].kpis["kept_contacts"]
 
 
 def test_a_travel_matrix_with_the_model_times_gives_the_same_numbers(tmp_path):
     """travel.mode=matrix reads every pair from a CSV; fed the model's own times it changes nothing."""
-    from sim.geo import load_region, travel_times
+    from sim.district.region import load_region
+    from sim.district.travel import travel_times
 
     modelled = load("scenario=wartburgkreis_ruhla", "replications=1", *SHORT)
     region = load_region(modelled.region)
@@ -125,7 +123,7 @@ def test_a_travel_matrix_with_the_model_times_gives_the_same_numbers(tmp_path):
     from_file = load(
         "scenario=wartburgkreis_ruhla", "replications=1", "travel.mode=matrix", f"travel.matrix_file={matrix}", *SHORT
     )
-    a, b = run_replications([modelled, from_file], workers=1, progress=False)
+    a, b = replicate([modelled, from_file], workers=1)
     assert a[0].kpis == pytest.approx(b[0].kpis, nan_ok=True, rel=0, abs=0)
 
     matrix.write_text("\n".join(lines[:-1]) + "\n")  # one pair missing
@@ -140,7 +138,7 @@ def test_turnover_keeps_going_when_two_clients_leave_on_one_day():
     from sim.model.simulation import Simulation
 
     config = load("scenario=wartburgkreis", "clients.mean_stay_days=20", "horizon_days=90", "warmup_days=7")
-    simulation = Simulation(build_world(config), config.seed, 0)
+    simulation = Simulation(build_world(config.config), config.seed, 0)
     simulation.run()
     departures = simulation.population.departures
     assert any(len(set(days)) < len(days) for days in departures)  # the case happens
@@ -156,7 +154,7 @@ def test_sessions_opening_at_dawn_with_no_notice_serve_every_booking_once():
         *(f"sites.{office}.calendar.end=11:00" for office in ("eisenach", "bad_salzungen")),  # same hours
         *same,
     )
-    (early,), (usual,) = run_replications([dawn, load(*same)], workers=1, progress=False)
+    (early,), (usual,) = replicate([dawn, load(*same)], workers=1)
     ledger = early.ledger
     assert ledger["booked"] == ledger["kept"] + ledger["no_show"] + ledger["cancelled"] + ledger["pending"]
     assert early.kpis["kept_contacts"] == pytest.approx(usual.kpis["kept_contacts"], rel=0.05)
@@ -174,7 +172,7 @@ def test_walkins_who_have_left_do_not_make_others_balk():
         "horizon_days=30",
         "warmup_days=1",
     )
-    simulation = Simulation(build_world(config), config.seed, 0)
+    simulation = Simulation(build_world(config.config), config.seed, 0)
     simulation.run()
     metrics = simulation.metrics
     assert metrics.walkins_reneged > 300
@@ -184,17 +182,15 @@ def test_walkins_who_have_left_do_not_make_others_balk():
 def test_coverage_counts_only_sites_a_client_can_use():
     """Rooms invite clients without a car; with everybody driving they add no coverage."""
     drivers = ("clients.no_car_share=0", "replications=1", *SHORT)
-    baseline, central = run_replications(
-        [load("scenario=wartburgkreis", *drivers), load("scenario=wartburgkreis_central", *drivers)],
-        workers=1,
-        progress=False,
+    baseline, central = replicate(
+        [load("scenario=wartburgkreis", *drivers), load("scenario=wartburgkreis_central", *drivers)]
     )
     for kpi in ("coverage_30min", "coverage_45min", "coverage_60min"):
         assert baseline[0].kpis[kpi] == central[0].kpis[kpi]
     walkers = [
         load(f"scenario={name}", "replications=1", *SHORT) for name in ("wartburgkreis", "wartburgkreis_central")
     ]
-    with_rooms, without = (runs[0].kpis["coverage_45min"] for runs in run_replications(walkers, 1, False))
+    with_rooms, without = (runs[0].kpis["coverage_45min"] for runs in replicate(walkers))
     assert with_rooms > without
 
 
@@ -208,7 +204,7 @@ def test_an_overloaded_counsellor_is_busy_all_the_time():
         "warmup_days=10",
         "replications=1",
     )
-    (run,) = run_replications([config], workers=1, progress=False)[0]
+    (run,) = replicate([config], workers=1)[0]
     assert run.kpis["counsellor_utilisation"] == pytest.approx(1.0, abs=0.001)
 
 
@@ -218,7 +214,7 @@ def test_contact_draws_do_not_depend_on_booking_settings():
     for overrides in ((), ("booking.notice_days=3", "booking.reinvite_days=21")):
         config = load("scenario=wartburgkreis", "horizon_days=120", "warmup_days=14", *overrides)
         trace: list = []
-        simulate(build_world(config), config.seed, 0, trace)
+        simulate(build_world(config.config), config.seed, 0, trace)
         draws.append({(client, generation, k): u for client, generation, k, u in trace})
     common = draws[0].keys() & draws[1].keys()
     assert len(common) > 0.5 * len(draws[0])

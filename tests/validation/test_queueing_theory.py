@@ -5,10 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.experiment.replicate import run_replications
 from sim.experiment.stats import summarise
 from sim.experiment.theory import erlang_c_wait_min
-from tests.conftest import load
+from tests.conftest import load, replicate
 
 CASES = [
     (3, 2.4, 60.0),  # the default: rho = 0.8
@@ -27,7 +26,7 @@ def simulated_wait(servers: int, rate: float, service: float, *overrides: str, w
         f"mmc.service_mean_min={service}",
         *overrides,
     )
-    runs = run_replications([config], workers=workers, progress=False)[0]
+    runs = replicate([config], workers=workers)[0]
     return (
         summarise([run.kpis["onsite_wait_min_mean"] for run in runs]),
         summarise([run.kpis["counsellor_utilisation"] for run in runs]),
@@ -45,7 +44,7 @@ def test_onsite_wait_matches_erlang_c(servers, rate, service):
 def test_littles_law_on_the_queue():
     """Time-average number waiting = arrival rate x mean wait, replication by replication."""
     config = load("scenario=mmc", "replications=4", "seed=5")
-    for run in run_replications([config], workers=1, progress=False)[0]:
+    for run in replicate([config], workers=1)[0]:
         kpis = run.kpis
         littles = kpis["walkin_arrivals_per_hour"] / 60.0 * kpis["onsite_wait_min_mean"]
         assert kpis["onsite_queue_mean"] == pytest.approx(littles, rel=0.01)
@@ -59,6 +58,6 @@ def test_erlang_c_formula_against_known_value():
 
 def test_always_open_counsellors_serve_without_travel():
     config = load("scenario=mmc", "replications=2", "horizon_days=60", "warmup_days=7")
-    for run in run_replications([config], workers=1, progress=False)[0]:
+    for run in replicate([config], workers=1)[0]:
         assert run.kpis["counsellor_travel_hours"] == 0
         assert np.isnan(run.kpis["attendance_rate"])

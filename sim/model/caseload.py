@@ -14,14 +14,14 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import ndtri
 
-from sim.config.schema import Config, DurationConfig
-from sim.rng import stream
+from sim.config.schema import DurationConfig, ScenarioConfig
+from sim.model.streams import stream
 
 BLOCK_SLOTS = 128  # per-contact numbers are drawn this many slots at a time, to bound memory
 CONTACT_BLOCK = 8  # ... and in blocks of this many contacts, each block from a stream of its own
 
 
-def contacts_bound(config: Config) -> int:
+def contacts_bound(config: ScenarioConfig) -> int:
     """An upper bound on the appointments one client can reach within the horizon."""
     booking = config.booking
     shortest_gap = booking.notice_days + min(
@@ -61,7 +61,7 @@ class Population:
     service_min: np.ndarray  # [row, k]
 
 
-def draw_population(config: Config, counts: np.ndarray, seed: int, replication: int) -> Population:
+def draw_population(config: ScenarioConfig, counts: np.ndarray, seed: int, replication: int) -> Population:
     """Draw a replication's caseload; independent of which sites a scenario has.
 
     Each stream is laid out as if it were drawn [slot, generation, ...] up to the largest number of

@@ -1,4 +1,4 @@
-"""Accumulate what happens during a replication into KPIs, on the fly (no event log).
+"""The monitor: what happens during a replication, accumulated into KPIs on the fly (no event log).
 
 Everything is counted inside the measured window [warm-up, horizon) only, except the booking
 ledger, which covers the whole run so that its states add up: every booking ends kept, missed
@@ -11,32 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.calendar import MINUTES_PER_DAY, is_working_day
+from sim.district.calendar import MINUTES_PER_DAY, is_working_day
 
-KPI_NAMES = (
-    "wait_days_mean",
-    "wait_days_p90",
-    "onsite_wait_min_mean",
-    "attendance_rate",
-    "reach",
-    "coverage_30min",
-    "coverage_45min",
-    "coverage_60min",
-    "lost_clients",
-    "kept_contacts",
-    "no_shows",
-    "walkins_served",
-    "counsellor_utilisation",
-    "counsellor_travel_hours",
-    "client_travel_km_per_contact",
-    "staff_travel_km",
-    "onsite_queue_mean",
-    "walkin_arrivals_per_hour",
-)
-COVERAGE_THRESHOLDS_MIN = (30, 45, 60)  # the coverage_<n>min KPIs
-MUNICIPALITY_KPIS = ("clients", "attendance_rate", "travel_min", "wait_days_mean", "kept_contacts", "reach")
-SITE_KPIS = ("sessions_held", "kept_contacts", "kept_per_session", "attendance_rate", "nearly_empty_sessions")
-COUNSELLOR_KPIS = ("counselling_hours", "travel_hours", "meeting_hours", "idle_hours")
 LEDGER_STATES = ("kept", "no_show", "cancelled", "pending")
 MAX_WAIT_DAYS = 730
 
