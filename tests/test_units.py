@@ -76,9 +76,28 @@ def test_rooms_take_staff_from_the_nearest_office():
     assert base["ruhla"] == "eisenach" and base["dermbach"] == "bad_salzungen"
     baseline = build_world(load("scenario=wartburgkreis").config)
     ruhla_day = next(site.days for site in world.sites if site.key == "ruhla")[0]
+
     # on a Ruhla day one more Eisenach colleague is out of the office
-    assert world.office_staff["eisenach", ruhla_day] == baseline.office_staff["eisenach", ruhla_day] - 1
-    assert world.office_staff["bad_salzungen", ruhla_day] == baseline.office_staff["bad_salzungen", ruhla_day]
+    def staff(world, office):
+        site = world.sites[world.site_index[office]]
+        return dict(zip(site.days, world.staff.session_staff(site)))[ruhla_day]
+
+    assert staff(world, "eisenach") == staff(baseline, "eisenach") - 1
+    assert staff(world, "bad_salzungen") == staff(baseline, "bad_salzungen")
+
+
+def test_meetings_are_blocked_time_after_the_sessions():
+    """The weekly meeting blocks every present counsellor, outside the office hours: no slot is lost."""
+    world = build_world(load("scenario=wartburgkreis").config)
+    meetings = world.staff.meetings()
+    assert {block.day for block in meetings if block.day < 365} == set(range(0, 365, 7))  # every Monday
+    assert all(block.end_min - block.start_min == 90 for block in meetings)
+    eisenach = world.sites[world.site_index["eisenach"]]
+    first = next(block for block in meetings if block.office == "eisenach")
+    assert first.counsellors == world.staff.session_staff(eisenach)[0]  # all present, none on outreach that day
+    early = build_world(load("scenario=wartburgkreis", "staff.meeting_start=09:00").config)
+    site = early.sites[early.site_index["eisenach"]]
+    assert early.staff.session_staff(site)[0] == 0  # a meeting during office hours takes everyone away
 
 
 def test_t_interval_matches_scipy():

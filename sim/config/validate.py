@@ -7,10 +7,10 @@ from sim.config.schema import WEEKDAYS, DurationConfig, ReportConfig, RunnerConf
 from sim.district.calendar import clock_minutes
 from sim.district.region import Region, load_region
 from sim.district.travel import read_matrix
+from sim.model.distributions import DISTRIBUTIONS
 
 SITE_KINDS = ("office", "room")
 TRAVEL_MODES = ("model", "matrix", "zero")
-DISTRIBUTIONS = ("lognormal", "exponential", "fixed")
 OUTREACH_GROUPS = ("no_car", "all")
 
 
@@ -83,6 +83,15 @@ def validate(config: ScenarioConfig) -> None:
     probability("staff.sick_rate", staff.sick_rate)
     at_least("staff.hours_per_day", staff.hours_per_day, 1e-9, "positive")
     at_least("staff.meeting_hours_per_week", staff.meeting_hours_per_week, 0)
+    one_of("staff.meeting_weekday", staff.meeting_weekday, WEEKDAYS)
+    meeting_start = clock("staff.meeting_start", staff.meeting_start)
+    if staff.meeting_hours_per_week > 0 and not (
+        workday_start <= meeting_start and meeting_start + staff.meeting_hours_per_week * 60 <= workday_end
+    ):
+        raise ConfigError(
+            f"the meeting (staff.meeting_start {staff.meeting_start}, staff.meeting_hours_per_week"
+            f" {staff.meeting_hours_per_week}) must fit into the working day {staff.workday_start}-{staff.workday_end}."
+        )
 
     booking = config.booking
     one_of("booking.outreach_for", booking.outreach_for, OUTREACH_GROUPS)
@@ -112,7 +121,7 @@ def validate_report(report: ReportConfig) -> None:
 
 
 def duration(key: str, spec: DurationConfig) -> None:
-    one_of(f"{key}.distribution", spec.distribution, DISTRIBUTIONS)
+    one_of(f"{key}.distribution", spec.distribution, tuple(DISTRIBUTIONS))
     at_least(f"{key}.mean_min", spec.mean_min, 1e-9, "positive")
     at_least(f"{key}.cv", spec.cv, 1e-9 if spec.distribution == "lognormal" else 0, "positive")
 

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.district.calendar import MINUTES_PER_DAY, is_working_day
+from sim.district.calendar import MINUTES_PER_DAY
+from sim.kpi.registry import scenario_kpis
 
 LEDGER_STATES = ("kept", "no_show", "cancelled", "pending")
 MAX_WAIT_DAYS = 730
@@ -52,6 +53,7 @@ class Metrics:
         self.session_kept: list[list[int]] = [[] for _ in range(n_sites)]
         self.office_counselling_min = [0.0] * n_offices
         self.office_travel_min = [0.0] * n_offices
+        self.office_meeting_min = [0.0] * n_offices
         self.staff_km = 0.0
         self.lost = 0
         self.onsite_wait_sum = 0.0
@@ -103,6 +105,11 @@ class Metrics:
         if walkin:
             self.walkins_served += 1
 
+    def meeting_held(self, minute: float, office: int, counsellor_min: float) -> None:
+        """A team meeting of an office: counsellors x minutes of blocked time."""
+        if self.in_window(minute):
+            self.office_meeting_min[office] += counsellor_min
+
     def walkin_arrived(self, minute: float) -> None:
         if self.start <= minute < self.end:
             self.walkins_arrived += 1
@@ -133,7 +140,6 @@ class Metrics:
         coverage: dict[int, float],
         nearly_empty_max: int,
         working_hours: np.ndarray,
-        meeting_hours: np.ndarray,
     ) -> RunResult:
         """The replication's KPIs from the counters."""
         measured_min = self.end - self.start
@@ -149,6 +155,7 @@ class Metrics:
         p90 = float(np.searchsorted(cumulative, 0.9 * cumulative[-1])) if appointments else np.nan
         counselling_h = np.array(self.office_counselling_min) / 60.0
         travel_h = np.array(self.office_travel_min) / 60.0
+        meeting_hours = np.array(self.office_meeting_min) / 60.0
         kpis = {
             "wait_days_mean": ratio(float(wait_days.sum()), appointments),
             "wait_days_p90": p90,
@@ -167,6 +174,7 @@ class Metrics:
             "onsite_queue_mean": self.queue_minutes / measured_min,
             "walkin_arrivals_per_hour": self.walkins_arrived / measured_min * 60.0,
         }
+        kpis = {kpi: kpis[kpi] for kpi in scenario_kpis(world.components)}
         municipalities = {
             "clients": world.client_counts.astype(float),
             "attendance_rate": divide(kept_by_municipality, booked),
@@ -209,7 +217,3 @@ def ratio(numerator: float, denominator: float) -> float:
 def divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(denominator > 0, numerator / np.maximum(denominator, 1), np.nan)
-
-
-def working_days(first_day: int, last_day: int) -> int:
-    return sum(is_working_day(day) for day in range(first_day, last_day))

@@ -1,22 +1,27 @@
-"""The caseload: client slots per municipality, their occupants over time, and their dice.
+"""The caseload: client slots per municipality, their occupants over time, their dice and their state.
 
 A *slot* is a place in the caseload of a municipality; when its client leaves (turnover), a new
 client takes it. Client (slot, generation) draws every random number it will ever need at the
 start, in bulk, from streams keyed by purpose: its k-th attendance draw and its k-th service time
-are the same numbers in every scenario (common random numbers).
+are the same numbers in every scenario (common random numbers). `Caseload` holds the state of
+every client during a replication, one list per attribute indexed by client slot.
 """
 
 from __future__ import annotations
 
-import math
+from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import ndtri
 
-from sim.config.schema import DurationConfig, ScenarioConfig
-from sim.model.streams import stream
+from sim.config.schema import ScenarioConfig
+from sim.model.distributions import durations_from_uniforms
+from sim.model.streams import register_stream, stream
 
+POPULATION = register_stream("population", 0)
+ATTENDANCE = register_stream("attendance", 1)
+DURATIONS = register_stream("durations", 2)
+TURNOVER = register_stream("turnover", 5)
 BLOCK_SLOTS = 128  # per-contact numbers are drawn this many slots at a time, to bound memory
 CONTACT_BLOCK = 8  # ... and in blocks of this many contacts, each block from a stream of its own
 
@@ -31,16 +36,6 @@ def contacts_bound(config: ScenarioConfig) -> int:
         7 * config.clients.interval_weeks_min,
     )
     return int(config.horizon_days // max(1.0, shortest_gap)) + 2
-
-
-def duration_minutes(spec: DurationConfig, uniforms: np.ndarray) -> np.ndarray:
-    """Durations by inversion of uniforms: lognormal (mean, cv), exponential (mean) or fixed."""
-    if spec.distribution == "fixed":
-        return np.full(uniforms.shape, spec.mean_min)
-    if spec.distribution == "exponential":
-        return -spec.mean_min * np.log1p(-uniforms)
-    sigma = math.sqrt(math.log1p(spec.cv**2))
-    return np.exp(math.log(spec.mean_min) - sigma**2 / 2 + sigma * ndtri(uniforms))
 
 
 @dataclass
@@ -70,13 +65,13 @@ def draw_population(config: ScenarioConfig, counts: np.ndarray, seed: int, repli
     clients = config.clients
     n_slots = int(counts.sum())
     departures = draw_departures(
-        stream(seed, replication, "turnover"), n_slots, clients.mean_stay_days, config.horizon_days
+        stream(seed, replication, TURNOVER), n_slots, clients.mean_stay_days, config.horizon_days
     )
     occupants = np.array([len(days) + 1 for days in departures], dtype=int)
     generations = int(occupants.max(initial=1))
     exists = np.arange(generations) < occupants[:, None]  # [slot, generation]
 
-    rng = stream(seed, replication, "population")
+    rng = stream(seed, replication, POPULATION)
     has_car = rng.random((n_slots, generations)) >= clients.no_car_share
     under25 = rng.random((n_slots, generations)) < clients.under25_share
     interval_u = rng.random((n_slots, generations))
@@ -88,10 +83,10 @@ def draw_population(config: ScenarioConfig, counts: np.ndarray, seed: int, repli
     interval_days = np.maximum(1, np.rint(7 * interval_weeks)).astype(int)
     due_u = rng.random((n_slots, generations))
     contacts = contacts_bound(config)
-    duration_u = contact_uniforms(seed, replication, "durations", exists, contacts)
-    service_min = duration_minutes(config.durations.followup, duration_u)
+    duration_u = contact_uniforms(seed, replication, DURATIONS, exists, contacts)
+    service_min = durations_from_uniforms(config.durations.followup, duration_u)
     newcomer = np.nonzero(exists)[1] >= 1  # a newcomer's first contact is a first interview
-    service_min[newcomer, 0] = duration_minutes(config.durations.first, duration_u[newcomer, 0])
+    service_min[newcomer, 0] = durations_from_uniforms(config.durations.first, duration_u[newcomer, 0])
     return Population(
         municipality=np.repeat(np.arange(len(counts)), counts),
         departures=departures,
@@ -99,7 +94,7 @@ def draw_population(config: ScenarioConfig, counts: np.ndarray, seed: int, repli
         has_car=has_car[exists],
         interval_days=interval_days[exists],
         first_due_day=(due_u[:, 0] * interval_days[:, 0]).astype(int),
-        attendance_u=contact_uniforms(seed, replication, "attendance", exists, contacts),
+        attendance_u=contact_uniforms(seed, replication, ATTENDANCE, exists, contacts),
         service_min=service_min,
     )
 
@@ -146,3 +141,48 @@ def occupant_rows(rng: np.random.Generator, exists: np.ndarray, contacts: int) -
         rows[done : done + len(kept)] = kept
         done += len(kept)
     return rows
+
+
+class Caseload:
+    """The clients of one replication: who occupies each slot and where each stands in the contact cycle.
+
+    Lists indexed by client slot (Python lists: item access is several times faster than NumPy's),
+    except `has_car` and `interval_days`, indexed by the occupant's row in the population arrays."""
+
+    def __init__(self, population: Population) -> None:
+        n_clients = len(population.municipality)
+        self.population = population
+        self.municipality = population.municipality.tolist()
+        self.generation = [0] * n_clients
+        self.row = population.first_row.tolist()  # the current occupant's row in the population arrays
+        self.has_car = population.has_car.tolist()  # [row]
+        self.interval_days = population.interval_days.tolist()  # [row]
+        self.contact = [0] * n_clients  # k: appointments reached by the current occupant
+        self.prior_no_shows = [0] * n_clients
+        self.due_day = population.first_due_day.tolist()
+        self.booked_on = [0] * n_clients
+        self.window_generation: list[int] | None = None  # occupants at the end of the warm-up
+        self.reached = np.zeros(n_clients, dtype=bool)
+        self.to_book: defaultdict[int, list[tuple[int, int]]] = defaultdict(list)  # day -> (client, generation)
+        self.leaving: defaultdict[int, list[int]] = defaultdict(list)  # day -> clients whose occupant leaves
+        self.contacts_bound = population.attendance_u.shape[1]
+        for client in range(n_clients):
+            self.to_book[self.due_day[client]].append((client, 0))
+            if population.departures[client]:
+                self.leaving[population.departures[client][0]].append(client)
+
+    def __len__(self) -> int:
+        return len(self.municipality)
+
+    def queue(self, client: int, day: int) -> None:
+        """Hand the client's contact to the booking desk on `day`, due date unchanged (a rebooking)."""
+        self.to_book[day].append((client, self.generation[client]))
+
+    def schedule_contact(self, client: int, due_day: int) -> None:
+        """The client's next contact falls due on `due_day`."""
+        self.due_day[client] = due_day
+        self.to_book[due_day].append((client, self.generation[client]))
+
+    def first_occupants_have_car(self) -> np.ndarray:
+        """Whether the client of each slot at the start has a car (for coverage)."""
+        return self.population.has_car[self.population.first_row]

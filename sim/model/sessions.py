@@ -9,7 +9,7 @@ their patience runs out (a reneged walk-in is dropped when a counsellor reaches 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -17,19 +17,6 @@ import simpy
 
 if TYPE_CHECKING:
     from sim.kpi.monitor import Metrics
-
-CHUNK = 512  # random numbers are drawn in bulk, this many at a time
-
-
-def bulk_draws(draw: Callable[..., np.ndarray], *args: float) -> Callable[[], float]:
-    """A function that returns the next float of a stream; `draw(*args, size=CHUNK)` fills it
-    CHUNK at a time, when the previous chunk has run out."""
-
-    def chunks() -> Iterator[float]:
-        while True:
-            yield from draw(*args, size=CHUNK).tolist()
-
-    return chunks().__next__
 
 
 class ServiceQueue:

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from sim.config import ConfigError
 from sim.config.schema import ScenarioConfig, WalkinConfig
 from sim.district.calendar import MINUTES_PER_DAY, clock_minutes, session_days, sessions_per_month
 from sim.district.region import Region, load_region
 from sim.district.travel import TravelTimes, travel_times
+from sim.kpi.registry import CORE
+from sim.model.staff import StaffPlan
 
 # Bookings may land after the horizon (they stay pending); the book reaches this far beyond it.
 BOOKING_LOOKAHEAD_DAYS = 364
@@ -51,9 +51,10 @@ class World:
     candidates: list[list[list[int]]]
     client_travel_min: np.ndarray  # [site, municipality, car] one-way minutes by own mode
     coverage_min: np.ndarray  # [municipality, car] minutes to the nearest usable site held >= monthly
-    office_staff: dict[tuple[str, int], int]  # (office, day) -> counsellors present as planned
+    staff: StaffPlan  # each office's counsellors and their blocked time
     offices: list[str]  # keys of the open offices
     client_municipality: np.ndarray  # [client slot] home municipality
+    components: tuple[str, ...] = (CORE,)  # the model components the scenario has (KPI registry)
 
 
 def client_counts(region: Region, config: ScenarioConfig) -> np.ndarray:
@@ -138,7 +139,7 @@ def build_world(config: ScenarioConfig) -> World:
         candidates=candidates,
         client_travel_min=client_travel_min,
         coverage_min=coverage_min,
-        office_staff=planned_office_staff(sites, config),
+        staff=StaffPlan(sites, config),
         offices=[site.key for site in sites if site.kind == "office"],
         client_municipality=np.repeat(np.arange(n_municipalities), counts),
     )
@@ -170,31 +171,3 @@ def covering_sites(sites: list[Site], config: ScenarioConfig) -> list[int]:
         for i, site in enumerate(sites)
         if site.counsellors > 0 and sessions_per_month(config.sites[site.key].calendar) >= 1
     ]
-
-
-def planned_present(counsellors: int, leave_share: float) -> int:
-    """Counsellors an office plans with on a working day: its staff net of leave, rounded half up."""
-    return math.floor(counsellors * (1.0 - leave_share) + 0.5)
-
-
-def planned_office_staff(sites: list[Site], config: ScenarioConfig) -> dict[tuple[str, int], int]:
-    """Counsellors present at each office on each of its days: net of planned leave and of the
-    colleagues who hold an outreach session that day."""
-    away: dict[tuple[str, int], int] = {}
-    for site in sites:
-        if site.kind != "office":
-            for day in site.days:
-                away[site.base_office, day] = away.get((site.base_office, day), 0) + site.counsellors
-    staff = {}
-    for site in sites:
-        if site.kind == "office":
-            present = planned_present(site.counsellors, config.staff.leave_share)
-            for day in site.days:
-                staff[site.key, day] = present - away.get((site.key, day), 0)
-                if staff[site.key, day] < 0:
-                    raise ConfigError(
-                        f"sites.{site.key}.counsellors ({site.counsellors}, {present} present net of"
-                        f" staff.leave_share) cannot staff the outreach sessions it serves on one day, which"
-                        f" need {away[site.key, day]}; raise it or move rooms to another base_office."
-                    )
-    return staff

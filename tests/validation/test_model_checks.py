@@ -140,9 +140,9 @@ def test_turnover_keeps_going_when_two_clients_leave_on_one_day():
     config = load("scenario=wartburgkreis", "clients.mean_stay_days=20", "horizon_days=90", "warmup_days=7")
     simulation = Simulation(build_world(config.config), config.seed, 0)
     simulation.run()
-    departures = simulation.population.departures
+    departures = simulation.caseload.population.departures
     assert any(len(set(days)) < len(days) for days in departures)  # the case happens
-    assert simulation.generation == [len(days) for days in departures]
+    assert simulation.caseload.generation == [len(days) for days in departures]
 
 
 def test_sessions_opening_at_dawn_with_no_notice_serve_every_booking_once():
