@@ -23,6 +23,7 @@ from typing import Any
 
 from hydra import compose, initialize_config_module
 from hydra.core.global_hydra import GlobalHydra
+from hydra.core.hydra_config import HydraConfig
 from hydra.errors import HydraException, MissingConfigException
 from omegaconf import DictConfig, OmegaConf, open_dict
 from omegaconf.errors import OmegaConfBaseException
@@ -124,10 +125,18 @@ def config_context() -> Iterator[None]:
         yield
 
 
+def searchpath() -> list[str]:
+    """The running command's `hydra.searchpath`, for the compositions made inside it."""
+    if not HydraConfig.initialized() or not HydraConfig.get().searchpath:
+        return []
+    return ["hydra.searchpath=[" + ",".join(f"'{path}'" for path in HydraConfig.get().searchpath) + "]"]
+
+
 def group_options(group: str) -> list[str]:
     """The configs of a group (scenario, experiment, region) in every config folder."""
     with config_context():
-        options = GlobalHydra.instance().config_loader().get_group_options(group)
+        loader = GlobalHydra.instance().config_loader()
+        options = loader.get_group_options(group, config_name="scenario", overrides=searchpath())
     return sorted(name for name in options if not name.endswith("_schema"))
 
 
@@ -135,7 +144,7 @@ def compose_scenario(name: str, overrides: Iterable[str] = ()) -> DictConfig:
     """A scenario's composed config, with the Hydra overrides of its alternative."""
     with config_context():
         try:
-            return compose("scenario", overrides=[f"scenario={name}", *overrides])
+            return compose("scenario", overrides=[*searchpath(), f"scenario={name}", *overrides])
         except MissingConfigException:
             known = group_options("scenario")
             raise ConfigError(

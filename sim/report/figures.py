@@ -11,9 +11,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
-from sim.kpi.registry import COUNSELLOR_KPIS
+from sim.kpi.registry import COUNSELLOR_KPIS, unit_of
 from sim.report.folder import Estimate, Results
-from sim.report.kpis import COMPARISON_KPIS, SITE_USE_KPIS, in_display_unit, unit_of
+from sim.report.kpis import COMPARISON_KPIS, SITE_USE_KPIS, in_display_unit
 from sim.report.map import draw_maps
 from sim.report.style import figure_style, localise_numbers, save_figure, scenario_style
 from sim.report.text import capitalise, format_number, kpi_label, phrase, unit_label

@@ -10,9 +10,10 @@ import base64
 import json
 from html import escape
 
+from sim.kpi.registry import unit_of
 from sim.report.figures import FigureFiles
 from sim.report.folder import Estimate, Results
-from sim.report.kpis import ANSWER_KPIS, in_display_unit, unit_of
+from sim.report.kpis import ANSWER_KPIS, in_display_unit
 from sim.report.text import (
     capitalise,
     decimals_for,

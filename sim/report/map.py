@@ -18,8 +18,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patheffects import withStroke
 from matplotlib.transforms import Bbox
 
+from sim.kpi.registry import unit_of
 from sim.report.folder import Results
-from sim.report.kpis import in_display_unit, unit_of
+from sim.report.kpis import in_display_unit
 from sim.report.text import capitalise, format_number, kpi_label, phrase, site_kind_label, unit_label
 
 EARTH_RADIUS_KM = 6371.0

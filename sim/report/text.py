@@ -1,7 +1,8 @@
 """The report's words in German and English, and numbers written the way each language writes them."""
 
 import math
-import re
+
+from sim.kpi.registry import label_of
 
 LANGUAGES = ("de", "en")
 MINUS = "\u2212"
@@ -161,47 +162,6 @@ PHRASES = {
     "half_line": {"de": "Hälfte der Sprechtage", "en": "half of the sessions"},
 }
 
-KPI_LABELS = {
-    "wait_days_mean": {"de": "mittlere Wartezeit bis zum Termin", "en": "mean days to appointment"},
-    "wait_days_p90": {
-        "de": "Wartezeit bis zum Termin, 90-%-Quantil",
-        "en": "days to appointment, 90th percentile",
-    },
-    "onsite_wait_min_mean": {"de": "mittlere Wartezeit vor Ort", "en": "mean wait on site"},
-    "attendance_rate": {"de": "Teilnahmequote", "en": "attendance rate"},
-    "reach": {"de": "Anteil erreichter Klienten", "en": "reach"},
-    "lost_clients": {"de": "verlorene Klienten", "en": "clients lost"},
-    "kept_contacts": {"de": "wahrgenommene Kontakte", "en": "kept contacts"},
-    "no_shows": {"de": "nicht wahrgenommene Termine", "en": "no-shows"},
-    "walkins_served": {"de": "bediente Kunden ohne Termin", "en": "walk-ins served"},
-    "counsellor_utilisation": {"de": "Auslastung der Beratungskräfte", "en": "counsellor utilisation"},
-    "counsellor_travel_hours": {"de": "Fahrzeit der Beratungskräfte", "en": "counsellor travel time"},
-    "client_travel_km_per_contact": {
-        "de": "Wegstrecke der Klienten je Kontakt",
-        "en": "client kilometres per contact",
-    },
-    "staff_travel_km": {"de": "Wegstrecke der Beratungskräfte", "en": "staff kilometres"},
-    "onsite_queue_mean": {"de": "mittlere Warteschlange vor Ort", "en": "mean queue on site"},
-    "walkin_arrivals_per_hour": {
-        "de": "Kunden ohne Termin je Öffnungsstunde",
-        "en": "walk-in arrivals per opening hour",
-    },
-    "clients": {"de": "Klienten", "en": "clients"},
-    "travel_min": {"de": "Fahrzeit der Klienten (einfach)", "en": "client travel time (one way)"},
-    "sessions_held": {"de": "abgehaltene Sprechtage", "en": "sessions held"},
-    "kept_per_session": {"de": "wahrgenommene Kontakte je Sprechtag", "en": "kept contacts per session"},
-    "nearly_empty_sessions": {"de": "fast leere Sprechtage", "en": "nearly empty sessions"},
-    "counselling_hours": {"de": "Beratung", "en": "counselling"},
-    "travel_hours": {"de": "Fahrt", "en": "travel"},
-    "meeting_hours": {"de": "Besprechungen", "en": "meetings"},
-    "idle_hours": {"de": "freie Zeit", "en": "idle"},
-}
-COVERAGE_LABEL = {
-    "de": "Klienten höchstens {minutes} Minuten von einem Standort",
-    "en": "clients within {minutes} minutes of a site",
-}
-COVERAGE_PATTERN = re.compile(r"coverage_(\d+)min")
-
 UNIT_LABELS = {
     "share": {"de": "%", "en": "%"},
     "days": {"de": "Tage", "en": "days"},
@@ -234,13 +194,8 @@ def phrase(key: str, lang: str, **fields: object) -> str:
 
 
 def kpi_label(kpi: str, lang: str) -> str:
-    """Return the reader's name of a KPI; an unknown KPI keeps its key, with spaces."""
-    if kpi in KPI_LABELS:
-        return KPI_LABELS[kpi][lang]
-    coverage = COVERAGE_PATTERN.fullmatch(kpi)
-    if coverage:
-        return COVERAGE_LABEL[lang].format(minutes=coverage.group(1))
-    return kpi.replace("_", " ")
+    """Return the reader's name of a KPI, from the KPI registry; an unknown KPI keeps its key, with spaces."""
+    return label_of(kpi, lang)
 
 
 def site_kind_label(kind: str, lang: str) -> str:

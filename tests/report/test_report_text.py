@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from sim.report.kpis import unit_of
+from sim.kpi.registry import unit_of
 from sim.report.map import project, scale_bar_length
 from sim.report.style import NumberFormatter
 from sim.report.text import format_amount, format_number, format_value, kpi_label

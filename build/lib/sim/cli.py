@@ -1,0 +1,144 @@
+"""What the commands share: the command line, one-sentence errors, running an experiment, the KPI table.
+
+`python -m sim.run`, `python -m sim.compare`, `python -m sim` and `python -m sim.regress` are thin
+Hydra entry points. `start` hands Hydra the user's command line with every scenario override
+carried to the alternatives (`sim.config.compose.command_line`); a user's mistake ends in one
+sentence on stderr and exit code 2, not a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import fields
+from datetime import UTC, datetime
+from pathlib import Path
+
+from hydra.core.hydra_config import HydraConfig
+from hydra.errors import HydraException
+from hydra.types import RunMode
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from sim.config import ConfigError
+from sim.config.compose import Experiment, command_line
+from sim.config.schema import RunnerConfig, ScenarioConfig, register_configs
+from sim.config.validate import validate_runner
+from sim.experiment.outputs import provenance, write_json, write_results
+from sim.experiment.replicate import Scenario, run_replications, worker_count
+from sim.experiment.stats import excludes_zero
+
+register_configs()
+
+
+class CommandFailed(SystemExit):
+    """A command's own verdict (exit code 1, e.g. a regression that drifted), kept as it is by `start`."""
+
+
+def command_keys(command: type, *groups: str) -> list[str]:
+    """The top-level keys of a command's own config (not of a scenario), and its config groups."""
+    scenario_keys = {item.name for item in fields(ScenarioConfig)}
+    return [item.name for item in fields(command) if item.name not in scenario_keys] + list(groups)
+
+
+def start(hydra_main: Callable[[], None], own_keys: list[str]) -> None:
+    """Run a Hydra entry point on the user's command line; Hydra's own usage errors exit with 2."""
+    try:
+        sys.argv = [sys.argv[0], *command_line(sys.argv[1:], own_keys)]
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(2)
+    try:
+        hydra_main()
+    except CommandFailed:
+        raise
+    except SystemExit as stop:
+        if stop.code == 1:
+            sys.exit(2)
+        raise
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn configuration mistakes into one line on stderr and exit code 2.
+
+    In a sweep (Hydra multirun) the job's folder records the error in failed.json and the sweep
+    goes on with its other jobs; `sim.aggregate` lists it among the failed jobs."""
+    try:
+        yield
+    except (ConfigError, OmegaConfBaseException, HydraException) as error:
+        message = str(error).strip().splitlines()[0]
+        print(f"error: {message}", file=sys.stderr)
+        if not HydraConfig.initialized():
+            sys.exit(2)
+        folder = Path(HydraConfig.get().runtime.output_dir)
+        if not (folder / "kpis.json").exists():
+            write_json(folder / "failed.json", {"error": message})
+        if HydraConfig.get().mode != RunMode.MULTIRUN:
+            sys.exit(2)
+
+
+def runner_of(cfg: DictConfig) -> RunnerConfig:
+    """The checked run settings of a command's config."""
+    runner = OmegaConf.to_object(cfg.runner)
+    validate_runner(runner)
+    return runner
+
+
+def overrides_of(cfg: DictConfig) -> tuple[dict, dict]:
+    """The user's scenario overrides, as carried by the command line: (change, add)."""
+    return OmegaConf.to_container(cfg.change), OmegaConf.to_container(cfg.add)
+
+
+def output_folder() -> Path:
+    """The run's new results folder (Hydra's run dir); refuse one that already holds results."""
+    folder = Path(HydraConfig.get().runtime.output_dir)
+    if (folder / "kpis.json").exists():
+        raise ConfigError(f"hydra.run.dir '{folder}' already holds results; choose a new folder.")
+    return folder
+
+
+def run_experiment(experiment: Experiment, runner: RunnerConfig, folder: Path) -> dict:
+    """Run every alternative's replications, write the results folder, print the KPI table."""
+    started = datetime.now(UTC)
+    workers = worker_count(runner.workers)
+    scenarios = [Scenario.prepare(alternative.config, runner.seed) for alternative in experiment.alternatives]
+    all_runs = run_replications(scenarios, runner.replications, workers)
+    worlds = [scenario.world for scenario in scenarios]
+    kpis, comparison = write_results(folder, experiment, runner, worlds, all_runs)
+    write_json(folder / "provenance.json", provenance(runner, experiment.alternatives[0].config, started, workers))
+    names = [alternative.name for alternative in experiment.alternatives]
+    print(kpi_table(kpis["scenarios"], comparison.get("differences", {}), names))
+    return kpis
+
+
+def kpi_table(kpis: dict, differences: dict, names: list[str]) -> str:
+    """KPIs per alternative with 95 % CIs and, for a comparison, the paired differences."""
+    header = ["kpi", *names, *(f"{name} - {names[0]}" for name in differences)]
+    lines = []
+    for kpi in dict.fromkeys(kpi for name in names for kpi in kpis[name]["kpis"]):
+        cells = [kpi, *(interval(kpis[name]["kpis"].get(kpi)) for name in names)]
+        for name in differences:
+            summary = differences[name].get(kpi)
+            cells.append(interval(summary) + (" *" if summary and excludes_zero(summary) else ""))
+        lines.append(cells)
+    widths = [max(len(str(row[i])) for row in [header, *lines]) for i in range(len(header))]
+    text = [" | ".join(cell.ljust(width) for cell, width in zip(row, widths)) for row in [header, *lines]]
+    n = kpis[names[0]]["replications"]
+    note = f"mean [95 % CI] over {n} replications"
+    if differences:
+        note += "; differences paired on common random numbers, * = CI excludes 0"
+    return "\n".join([text[0], "-+-".join("-" * w for w in widths), *text[1:], note])
+
+
+def interval(summary: dict | None) -> str:
+    if summary is None or summary["mean"] is None:
+        return "n/a"
+    if summary["ci_low"] is None:
+        return number(summary["mean"])
+    return f"{number(summary['mean'])} [{number(summary['ci_low'])}, {number(summary['ci_high'])}]"
+
+
+def number(value: float) -> str:
+    return f"{value:.4g}" if abs(value) < 1000 else f"{value:.0f}"

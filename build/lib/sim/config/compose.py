@@ -1,0 +1,320 @@
+"""Composing what a command runs: scenarios, the alternatives of an experiment, the user's overrides.
+
+A *scenario* is composed from its file in a `scenario/` config folder (which names its district
+in `region/`). An *alternative* is a scenario plus its own overrides; a comparison is a list of
+alternatives, the first the baseline, so one scenario can appear several times.
+
+The user's overrides on the command line are scenario keys (`sites.ruhla.counsellors=2`) or the
+command's own settings (`runner.seed=3`, `report.lang=en`, ...). `command_line` hands Hydra the
+command's settings as they are and carries each scenario override in the command's `change`
+(`key=value`) or `add` (`+key=value`) node; `compose_alternatives` then applies each to every
+alternative that has the key, and a key that none has is one sentence naming it. Hydra's own
+sweeps (`-m key=1,2`) work on scenario keys the same way.
+"""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from hydra import compose, initialize_config_module
+from hydra.core.global_hydra import GlobalHydra
+from hydra.core.hydra_config import HydraConfig
+from hydra.errors import HydraException, MissingConfigException
+from omegaconf import DictConfig, OmegaConf, open_dict
+from omegaconf.errors import OmegaConfBaseException
+
+from sim.config import CONFIG_MODULE, ConfigError
+from sim.config.schema import ScenarioConfig, register_configs
+from sim.config.validate import validate
+
+SHORTHANDS = ("seed", "replications", "workers")  # `seed=3` is `runner.seed=3`
+HYDRA_FLAGS_WITH_VALUE = ("--config-dir", "-cd", "--config-path", "-cp", "--config-name", "-cn", "--cfg", "-c")
+HYDRA_FLAGS_WITH_OPTIONAL_VALUE = ("--info", "-i", "--package", "-p")
+_ABSENT = object()
+
+
+@dataclass
+class Alternative:
+    """One alternative of a comparison: its name in the results, its label, its scenario config."""
+
+    name: str
+    label: dict[str, str]
+    config: ScenarioConfig
+
+
+@dataclass
+class Experiment:
+    """What a command runs: the alternatives (the first is the baseline) and the question they answer."""
+
+    name: str
+    alternatives: list[Alternative]
+    question: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class AlternativeSpec:
+    """An alternative before composition: a scenario name and its own overrides."""
+
+    name: str
+    scenario: str
+    overrides: list[str] = field(default_factory=list)
+    label: dict[str, str] = field(default_factory=dict)
+
+
+def command_line(arguments: Iterable[str], command_keys: Iterable[str]) -> list[str]:
+    """Hydra's arguments from the user's: scenario overrides are carried in `change`/`add`.
+
+    `command_keys` are the top-level keys of the command's own config; `seed=`, `replications=`
+    and `workers=` are short for `runner.seed=` and so on."""
+    own = {*command_keys, "hydra"}
+    result: list[str] = []
+    items = list(arguments)
+    position = 0
+    while position < len(items):
+        item = items[position]
+        position += 1
+        if item.startswith("-"):
+            result.append(item)
+            takes_value = item in HYDRA_FLAGS_WITH_VALUE
+            optional = item in HYDRA_FLAGS_WITH_OPTIONAL_VALUE
+            if position < len(items) and (takes_value or optional and "=" not in items[position]):
+                result.append(items[position])
+                position += 1
+            continue
+        key, equals, value = item.partition("=")
+        prefix = key[: len(key) - len(key.lstrip("+~"))]
+        bare = key[len(prefix) :]
+        top = bare.split(".")[0].split("@")[0]
+        if not equals and not prefix.startswith("~") or "/" in bare or top in own:
+            result.append(item)
+        elif bare in SHORTHANDS:
+            result.append(f"{prefix}runner.{bare}={value}")
+        elif prefix.startswith("~"):
+            raise ConfigError(
+                f"{item}: removing a scenario key is not supported; close a site with sites.NAME.open=false."
+            )
+        elif prefix:
+            result.append(f"+add.{bare}={value}")
+        else:
+            result.append(f"+change.{bare}={value}")
+    return result
+
+
+def as_typed(override: str) -> str:
+    """An override as the user wrote it: `+change.key=v` is `key=v`, `+add.key=v` is `+key=v`."""
+    if override.startswith("+change."):
+        return override.removeprefix("+change.")
+    if override.startswith("+add."):
+        return "+" + override.removeprefix("+add.")
+    return override
+
+
+@contextmanager
+def config_context() -> Iterator[None]:
+    """Hydra's config search path: the running command's, or the package's configs alone."""
+    register_configs()
+    if GlobalHydra.instance().is_initialized():
+        yield
+        return
+    with initialize_config_module(config_module=CONFIG_MODULE, version_base="1.3"):
+        yield
+
+
+def searchpath() -> list[str]:
+    """The running command's `hydra.searchpath`, for the compositions made inside it."""
+    if not HydraConfig.initialized() or not HydraConfig.get().searchpath:
+        return []
+    return ["hydra.searchpath=[" + ",".join(f"'{path}'" for path in HydraConfig.get().searchpath) + "]"]
+
+
+def group_options(group: str) -> list[str]:
+    """The configs of a group (scenario, experiment, region) in every config folder."""
+    with config_context():
+        loader = GlobalHydra.instance().config_loader()
+        options = loader.get_group_options(group, config_name="scenario", overrides=searchpath())
+    return sorted(name for name in options if not name.endswith("_schema"))
+
+
+def compose_scenario(name: str, overrides: Iterable[str] = ()) -> DictConfig:
+    """A scenario's composed config, with the Hydra overrides of its alternative."""
+    with config_context():
+        try:
+            return compose("scenario", overrides=[*searchpath(), f"scenario={name}", *overrides])
+        except MissingConfigException:
+            known = group_options("scenario")
+            raise ConfigError(
+                f"scenario '{name}' is not in the scenario/ config folders; allowed: {', '.join(known)}."
+            ) from None
+        except (HydraException, OmegaConfBaseException) as error:
+            raise ConfigError(f"scenario {name}: {first_line(error)}") from None
+
+
+def first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
+def leaves(tree: dict, prefix: str = "") -> list[tuple[str, Any]]:
+    """The dotted keys and values of a nested override tree."""
+    found = []
+    for key, value in tree.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict) and value:
+            found += leaves(value, path + ".")
+        else:
+            found.append((path, value))
+    return found
+
+
+def has_key(cfg: DictConfig, key: str) -> bool:
+    return OmegaConf.select(cfg, key, default=_ABSENT, throw_on_missing=False) is not _ABSENT
+
+
+def to_scenario(cfg: DictConfig, where: str, check: bool = True) -> ScenarioConfig:
+    """A typed scenario config, validated unless check is False."""
+    try:
+        config = OmegaConf.to_object(cfg)
+    except OmegaConfBaseException as error:
+        key = getattr(error, "full_key", None)
+        raise ConfigError(f"{where}: {key + ': ' if key else ''}{first_line(error)}") from None
+    if check:
+        validate(config)
+    return config
+
+
+def apply_overrides(cfg: DictConfig, name: str, change: list[tuple[str, Any]], add: dict) -> tuple[DictConfig, list]:
+    """Apply the user's overrides to one alternative; return it and the `change` keys it lacks."""
+    lacking = []
+    for key, value in change:
+        if not has_key(cfg, key):
+            lacking.append((key, value))
+            continue
+        try:
+            OmegaConf.update(cfg, key, value, merge=True)
+        except OmegaConfBaseException as error:
+            raise ConfigError(f"{key}={value}: {first_line(error)}") from None
+    if add:
+        for key, _ in leaves(add):
+            if has_key(cfg, key):
+                raise ConfigError(f"+{key}: {name} already has {key}; set it without the +.")
+        try:
+            with open_dict(cfg):
+                cfg = OmegaConf.merge(cfg, add)
+        except OmegaConfBaseException as error:
+            raise ConfigError(f"+{first_line(error)}") from None
+    return cfg, lacking
+
+
+def compose_alternatives(
+    specs: list[AlternativeSpec], change: dict | None = None, add: dict | None = None, check: bool = True
+) -> list[Alternative]:
+    """Compose every alternative with its own overrides, then the user's; notes go to stderr.
+
+    An override applies to each alternative that has its key; one that none has is an error, with
+    the nearest key as a hint."""
+    if not specs:
+        raise ConfigError("a comparison needs at least one alternative (scenarios=[A,B] or experiment=NAME).")
+    names = [spec.name for spec in specs]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"alternatives must have distinct names, got {', '.join(names)}.")
+    change_leaves = leaves(change or {})
+    composed, applied = [], set()
+    for spec in specs:
+        cfg = compose_scenario(spec.scenario, spec.overrides)
+        cfg, lacking = apply_overrides(cfg, spec.name, change_leaves, add or {})
+        applied |= {key for key, _ in change_leaves} - {key for key, _ in lacking}
+        composed.append((spec, cfg, lacking))
+    unknown = [key for key, _ in change_leaves if key not in applied]
+    if unknown:
+        raise ConfigError(unknown_key_message(unknown[0], [cfg for _, cfg, _ in composed], names))
+    alternatives = []
+    for spec, cfg, lacking in composed:
+        for key, value in lacking:
+            print(f"note: {key}={value} does not apply to {spec.name}, which has no such key", file=sys.stderr)
+        config = to_scenario(cfg, spec.name, check)
+        alternatives.append(Alternative(spec.name, dict(spec.label) or dict(config.label) or {}, config))
+    check_comparable(alternatives)
+    return alternatives
+
+
+def unknown_key_message(key: str, configs: list[DictConfig], names: list[str]) -> str:
+    """One sentence for an override whose key no alternative has, with the nearest keys."""
+    parent, _, last = key.rpartition(".")
+    siblings: set[str] = set()
+    for cfg in configs:
+        node = OmegaConf.select(cfg, parent, default=None) if parent else cfg
+        if isinstance(node, DictConfig):
+            siblings |= {str(name) for name in node}
+    if not parent:
+        siblings |= set(SHORTHANDS)
+    hint = difflib.get_close_matches(last, sorted(siblings), n=1)
+    where = f"scenario {names[0]}" if len(names) == 1 else f"any alternative ({', '.join(names)})"
+    suggestion = f"; did you mean {parent + '.' if parent else ''}{hint[0]}?" if hint else ""
+    return f"{key} is not a key of {where}{suggestion} (a new key needs +{key}=...)."
+
+
+def check_comparable(alternatives: list[Alternative]) -> None:
+    """Alternatives compared on common random numbers share a district, horizon and warm-up."""
+    first = alternatives[0]
+    for other in alternatives[1:]:
+        if other.config.region.name != first.config.region.name:
+            raise ConfigError(
+                f"alternatives must be of one district: {first.name} is in {first.config.region.name},"
+                f" {other.name} in {other.config.region.name}."
+            )
+        for key in ("horizon_days", "warmup_days"):
+            if getattr(other.config, key) != getattr(first.config, key):
+                raise ConfigError(
+                    f"{key} differs between {first.name} and {other.name}; a comparison on common random"
+                    " numbers needs the same value (set it on the command line)."
+                )
+
+
+def specs_from_list(entries: list[str]) -> list[AlternativeSpec]:
+    """Alternatives given on the command line: `scenarios=[A,"B key=value key=value"]`."""
+    specs, seen = [], {}
+    for entry in entries:
+        scenario, *overrides = str(entry).split()
+        if not scenario:
+            raise ConfigError("scenarios: an entry is empty; give a scenario name, then any key=value.")
+        seen[scenario] = seen.get(scenario, 0) + 1
+        name = scenario if seen[scenario] == 1 else f"{scenario}_{seen[scenario]}"
+        label = {lang: f"{scenario} ({' '.join(overrides)})" for lang in ("de", "en")} if overrides else {}
+        specs.append(AlternativeSpec(name, scenario, overrides, label))
+    return specs
+
+
+def specs_from_experiment(experiment: Any) -> list[AlternativeSpec]:
+    """Alternatives of an experiment config, in its order."""
+    return [
+        AlternativeSpec(str(name), spec.scenario, list(spec.overrides), dict(spec.label))
+        for name, spec in experiment.alternatives.items()
+    ]
+
+
+def load_scenario(name: str, *overrides: str, check: bool = True) -> ScenarioConfig:
+    """The typed config of scenario `name` with `key=value` overrides, as `python -m sim.run` composes it."""
+    (alternative,) = compose_alternatives([AlternativeSpec(name, name)], *override_trees(overrides), check=check)
+    return alternative.config
+
+
+def override_trees(overrides: Iterable[str]) -> tuple[dict, dict]:
+    """The `change` and `add` trees of `key=value` and `+key=value` overrides, values read as Hydra reads them."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    parser = OverridesParser.create()
+    change: dict = {}
+    add: dict = {}
+    for item in overrides:
+        override = parser.parse_override(item)
+        tree = add if override.is_add() or override.is_force_add() else change
+        *parents, last = override.key_or_group.split(".")
+        for part in parents:
+            tree = tree.setdefault(part, {})
+        tree[last] = override.value()
+    return change, add

@@ -1,0 +1,240 @@
+"""The structured config: one dataclass per config node, registered in Hydra's ConfigStore.
+
+Three kinds of config, kept apart:
+- a *scenario* (`ScenarioConfig`): what is simulated, a district (`region`) with its sites, clients and
+  behaviour; files in `sim/configs/scenario/`, each naming its district in `sim/configs/region/`;
+- a *runner* (`RunnerConfig`): how it is run, seed, replications, worker processes; never part of a
+  scenario or of its digest;
+- an *experiment* (`ExperimentConfig`): a baseline and alternatives, each a scenario plus overrides,
+  and the question they answer; files in `sim/configs/experiment/`.
+
+Types are checked by OmegaConf when a config is composed; ranges and cross-references (a site's
+municipality, a calendar inside the working day) are checked by `sim.config.validate`.
+Every default names its source or says "assumption" (`sim.config.sources`); district facts come
+with the district's region file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from hydra.core.config_store import ConfigStore
+from omegaconf import MISSING
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
+
+
+@dataclass
+class RegionConfig:
+    """A district: its municipalities and offices (CSV files) and where its facts come from."""
+
+    name: str = MISSING
+    label: str = MISSING
+    state: str = MISSING  # federal state, ISO 3166-2 subdivision code without "DE-" (TH, HE, NW)
+    municipalities_file: str = MISSING  # relative to the region/ folder of a config directory, or absolute
+    offices_file: str | None = None  # the district's offices with their catchments, same rules
+    source: str = ""  # where the municipality data comes from
+    sources: dict[str, str] = field(default_factory=dict)  # scenario key -> source of the district's value
+
+
+@dataclass
+class CalendarConfig:
+    """When a site holds sessions: weekdays, every n-th week, opening hours."""
+
+    weekdays: list[str] = field(default_factory=lambda: ["wed"])
+    every_weeks: int = 2  # 1 = weekly, 2 = every second week (assumption for the rooms)
+    week_offset: int = 0  # which week of the cycle, 0 .. every_weeks-1
+    start: str = "09:00"
+    end: str = "15:00"
+    always_open: bool = False  # one session over the whole horizon, every day and hour (queueing tests)
+
+
+@dataclass
+class WalkinConfig:
+    rate_per_hour: float = 0.0  # Poisson arrivals while the site is open
+    balk_queue: int | None = None  # a walk-in leaves at once when this many already wait
+    patience_min: float | None = None  # mean of an exponential patience; None: waits forever
+
+
+@dataclass
+class SiteConfig:
+    kind: str = "room"  # office | room
+    municipality: str = MISSING  # name or AGS code of a municipality of the region
+    open: bool = True  # false removes the site from the scenario
+    counsellors: int = 0  # office: counsellors based here; room: counsellors per session
+    base_office: str | None = None  # room: office whose staff hold the session; None: nearest
+    appointments: bool = True  # takes booked contacts
+    slot_min: int = 60  # one booked contact per counsellor and slot
+    calendar: CalendarConfig = field(default_factory=CalendarConfig)
+    walkins: WalkinConfig = field(default_factory=WalkinConfig)
+    source: str = ""  # where the site, its staffing and calendar come from; empty: an assumption
+
+
+@dataclass
+class ClientsConfig:
+    share_of_population: float = MISSING  # clients per inhabitant: a district fact, set by its region file
+    count: int | None = None  # total clients; None: population x share
+    no_car_share: float = 0.5  # domain.md s.7: 50 % (38-64 %)
+    under25_share: float = 0.2  # assumption
+    interval_weeks_under25: float = 4.0  # domain.md s.7
+    interval_weeks_min: float = 6.0  # others: uniform 6-8 weeks, domain.md s.7 / DESIGN
+    interval_weeks_max: float = 8.0
+    mean_stay_days: float = 730.0  # caseload turnover: exponential stay (assumption)
+
+
+@dataclass
+class AttendanceConfig:
+    """logit P(no-show) = intercept + travel + prior no-shows + lead time + no-car segment."""
+
+    enabled: bool = True  # false: every booked client attends
+    intercept: float = MISSING  # calibrated per district (experiments/calibrate_attendance.py), region file
+    travel_per_min_no_car: float = 0.0097  # ln(1.55)/45 min, BMJ Qual Saf 2018
+    travel_per_min_car: float = 0.0042  # ln(1.21)/45 min, BMJ Qual Saf 2018
+    per_prior_no_show: float = 0.693  # ln 2 per consecutive no-show (domain.md range OR 2-5)
+    long_lead: float = 0.867  # ln(2.38) when booked more than long_lead_days ahead, Lee 2005
+    long_lead_days: int = 21
+    no_car: float = 0.445  # ln(1.56), hard-to-reach segment, Shour 2023 (Medicaid OR)
+
+
+@dataclass
+class TravelConfig:
+    mode: str = "model"  # model | matrix | zero
+    detour_factor: float = 1.3  # road / straight line, regions.md s.6 (1.1-1.3)
+    car_speed_kmh: float = 50.0  # assumption, rural roads door to door
+    pt_speed_kmh: float = 25.0  # assumption, rural bus incl. stops
+    pt_headway_min: float = 60.0  # rural trunk line, domain.md s.7; penalty = headway / 2
+    matrix_file: str | None = None  # CSV from_ags,to_ags,car_min,pt_min,km (mode=matrix)
+
+
+@dataclass
+class DurationConfig:
+    mean_min: float = 30.0
+    cv: float = 0.4
+    distribution: str = "lognormal"  # lognormal | exponential | fixed
+
+
+@dataclass
+class DurationsConfig:
+    first: DurationConfig = field(default_factory=lambda: DurationConfig(mean_min=60.0))
+    followup: DurationConfig = field(default_factory=lambda: DurationConfig(mean_min=30.0))
+    walkin: DurationConfig = field(default_factory=lambda: DurationConfig(mean_min=15.0))
+    documentation_min: float = 10.0  # after each contact, domain.md s.7 (5-10 min)
+
+
+@dataclass
+class StaffConfig:
+    workday_start: str = "07:30"
+    workday_end: str = "16:30"
+    hours_per_day: float = 7.8  # 39 h/week, TV-BA
+    leave_share: float = 0.115  # 30 days of 260, TV-BA
+    sick_rate: float = 0.05  # daily probability of an unplanned absence (assumption)
+    meeting_hours_per_week: float = 1.5  # weekly team meeting of every office (assumption)
+    meeting_weekday: str = "mon"  # the meeting's day (assumption)
+    meeting_start: str = "13:30"  # after the morning's appointments (assumption)
+
+
+@dataclass
+class BookingConfig:
+    notice_days: int = 7  # invitation letter ahead of the appointment (assumption)
+    max_lead_days: int = 14  # accept the nearest site only if it has a slot this soon after notice
+    outreach_for: str = "no_car"  # who is invited to rooms: no_car | all
+    reinvite_days: int = 14  # domain.md s.7: re-invite after 2-4 weeks
+    lost_after_no_shows: int = 3  # K consecutive no-shows: the client counts as lost
+    lost_recontact_days: int = 91  # a lost client is tried again after a quarter (assumption)
+
+
+@dataclass
+class MmcConfig:
+    """Knobs of the M/M/c validation scenario."""
+
+    servers: int = 3
+    arrival_rate_per_hour: float = 2.4
+    service_mean_min: float = 60.0
+
+
+@dataclass
+class ScenarioConfig:
+    """What is simulated: a district with its sites, clients, behaviour and run length."""
+
+    name: str = MISSING
+    label: dict[str, str] = field(default_factory=dict)  # {"de": ..., "en": ...}
+    region: RegionConfig = MISSING
+    sites: dict[str, SiteConfig] = field(default_factory=dict)
+    clients: ClientsConfig = field(default_factory=ClientsConfig)
+    attendance: AttendanceConfig = field(default_factory=AttendanceConfig)
+    travel: TravelConfig = field(default_factory=TravelConfig)
+    durations: DurationsConfig = field(default_factory=DurationsConfig)
+    staff: StaffConfig = field(default_factory=StaffConfig)
+    booking: BookingConfig = field(default_factory=BookingConfig)
+    mmc: MmcConfig = field(default_factory=MmcConfig)  # knobs used by the mmc scenario only
+    horizon_days: int = 365  # simulated days, warm-up included
+    warmup_days: int = 56
+    nearly_empty_max: int = 2  # a session with at most this many kept contacts is nearly empty
+
+
+@dataclass
+class RunnerConfig:
+    """How replications are run; none of it changes a result but the seed and the count."""
+
+    seed: int = 1
+    replications: int = 10
+    workers: int = 0  # parallel processes; 0: all cores
+
+
+@dataclass
+class AlternativeConfig:
+    """One alternative of an experiment: a scenario and the overrides that make it this alternative."""
+
+    scenario: str = MISSING
+    overrides: list[str] = field(default_factory=list)  # Hydra overrides of the scenario, key=value
+    label: dict[str, str] = field(default_factory=dict)  # empty: the scenario's label
+
+
+@dataclass
+class ExperimentConfig:
+    """A baseline and its alternatives on common random numbers, and the question they answer."""
+
+    name: str = MISSING
+    question: dict[str, str] = field(default_factory=dict)  # {"de": ..., "en": ...}
+    alternatives: dict[str, AlternativeConfig] = field(default_factory=dict)  # the first is the baseline
+
+
+@dataclass
+class ReportConfig:
+    lang: str = "de"  # de | en
+    map_kpi: str = "attendance_rate"
+
+
+@dataclass
+class CommandConfig:
+    """What every command composes: the runner, and the user's scenario overrides.
+
+    `change` and `add` carry the command line's scenario overrides (`key=value`, `+key=value`) to
+    every alternative that has the key (see `sim.config.compose`); the command line writes them."""
+
+    runner: RunnerConfig = field(default_factory=RunnerConfig)
+    change: dict[str, Any] = field(default_factory=dict)
+    add: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class RunCommand(ScenarioConfig, CommandConfig):
+    """python -m sim.run: the chosen scenario file is composed in, so that `scenario=NAME` picks it."""
+
+
+@dataclass
+class CompareCommand(CommandConfig):
+    experiment: ExperimentConfig = MISSING
+    scenarios: list[str] = field(default_factory=list)  # instead of the experiment: "scenario [key=value ...]"
+    report: ReportConfig = field(default_factory=ReportConfig)
+
+
+def register_configs() -> None:
+    """Store the schemas so that YAML configs are validated against them."""
+    store = ConfigStore.instance()
+    store.store(name="scenario_schema", node=ScenarioConfig)
+    store.store(name="run_schema", node=RunCommand)
+    store.store(name="compare_schema", node=CompareCommand)
+    store.store(group="runner", name="runner_schema", node=RunnerConfig)
+    store.store(group="experiment", name="experiment_schema", node=ExperimentConfig)

@@ -1,0 +1,191 @@
+"""Range and cross-reference checks: each mistake is one sentence naming the key and what is allowed."""
+
+from __future__ import annotations
+
+from sim.config import ConfigError
+from sim.config.schema import WEEKDAYS, DurationConfig, ReportConfig, RunnerConfig, ScenarioConfig
+from sim.district.calendar import clock_minutes
+from sim.district.region import Region, load_region
+from sim.district.travel import read_matrix
+from sim.model.distributions import DISTRIBUTIONS
+
+SITE_KINDS = ("office", "room")
+TRAVEL_MODES = ("model", "matrix", "zero")
+OUTREACH_GROUPS = ("no_car", "all")
+
+
+def probability(key: str, value: float) -> None:
+    if not 0.0 <= value <= 1.0:
+        raise ConfigError(f"{key} must be a probability between 0 and 1, got {value}.")
+
+
+def at_least(key: str, value: float, low: float, what: str = "") -> None:
+    if value < low:
+        raise ConfigError(f"{key} must be {what or f'at least {low}'}, got {value}.")
+
+
+def one_of(key: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ConfigError(f"{key} must be one of {', '.join(allowed)}, got '{value}'.")
+
+
+def clock(key: str, text: str) -> int:
+    try:
+        return clock_minutes(text)
+    except (ValueError, AttributeError):
+        raise ConfigError(f"{key} must be a time of day HH:MM between 00:00 and 24:00, got '{text}'.") from None
+
+
+def validate_runner(runner: RunnerConfig) -> None:
+    """Check the run settings: replications, seed, worker processes."""
+    at_least("runner.replications", runner.replications, 1)
+    at_least("runner.seed", runner.seed, 0)
+    at_least("runner.workers", runner.workers, 0, "0 (all cores) or a positive number of processes")
+
+
+def validate(config: ScenarioConfig) -> None:
+    """Check a composed scenario config; raise ConfigError at the first mistake."""
+    at_least("horizon_days", config.horizon_days, 1)
+    at_least("warmup_days", config.warmup_days, 0)
+    if config.warmup_days >= config.horizon_days:
+        raise ConfigError(f"warmup_days ({config.warmup_days}) must be less than horizon_days ({config.horizon_days}).")
+    at_least("nearly_empty_max", config.nearly_empty_max, 0)
+
+    clients = config.clients
+    for key in ("share_of_population", "no_car_share", "under25_share"):
+        probability(f"clients.{key}", getattr(clients, key))
+    if clients.count is not None:
+        at_least("clients.count", clients.count, 0)
+    for key in ("interval_weeks_under25", "interval_weeks_min", "mean_stay_days"):
+        at_least(f"clients.{key}", getattr(clients, key), 0.1, "positive")
+    if clients.interval_weeks_max < clients.interval_weeks_min:
+        raise ConfigError(
+            f"clients.interval_weeks_max ({clients.interval_weeks_max}) must be at least"
+            f" clients.interval_weeks_min ({clients.interval_weeks_min})."
+        )
+
+    travel = config.travel
+    one_of("travel.mode", travel.mode, TRAVEL_MODES)
+    for key in ("detour_factor", "car_speed_kmh", "pt_speed_kmh"):
+        at_least(f"travel.{key}", getattr(travel, key), 1e-9, "positive")
+    at_least("travel.pt_headway_min", travel.pt_headway_min, 0)
+
+    for kind in ("first", "followup", "walkin"):
+        duration(f"durations.{kind}", getattr(config.durations, kind))
+    at_least("durations.documentation_min", config.durations.documentation_min, 0)
+
+    staff = config.staff
+    workday_start = clock("staff.workday_start", staff.workday_start)
+    workday_end = clock("staff.workday_end", staff.workday_end)
+    if workday_end <= workday_start:
+        raise ConfigError("staff.workday_end must be later than staff.workday_start.")
+    probability("staff.leave_share", staff.leave_share)
+    probability("staff.sick_rate", staff.sick_rate)
+    at_least("staff.hours_per_day", staff.hours_per_day, 1e-9, "positive")
+    at_least("staff.meeting_hours_per_week", staff.meeting_hours_per_week, 0)
+    one_of("staff.meeting_weekday", staff.meeting_weekday, WEEKDAYS)
+    meeting_start = clock("staff.meeting_start", staff.meeting_start)
+    if staff.meeting_hours_per_week > 0 and not (
+        workday_start <= meeting_start and meeting_start + staff.meeting_hours_per_week * 60 <= workday_end
+    ):
+        raise ConfigError(
+            f"the meeting (staff.meeting_start {staff.meeting_start}, staff.meeting_hours_per_week"
+            f" {staff.meeting_hours_per_week}) must fit into the working day {staff.workday_start}-{staff.workday_end}."
+        )
+
+    booking = config.booking
+    one_of("booking.outreach_for", booking.outreach_for, OUTREACH_GROUPS)
+    for key in ("notice_days", "max_lead_days"):
+        at_least(f"booking.{key}", getattr(booking, key), 0)
+    for key in ("reinvite_days", "lost_recontact_days"):  # the next contact falls on a later day
+        at_least(f"booking.{key}", getattr(booking, key), 1)
+    at_least("booking.lost_after_no_shows", booking.lost_after_no_shows, 1)
+    at_least("attendance.long_lead_days", config.attendance.long_lead_days, 0)
+
+    region = load_region(config.region)
+    if travel.mode == "matrix":
+        read_matrix(region, travel.matrix_file, region.distance_km())
+    validate_sites(config, region, workday_start, workday_end)
+    from sim.model.world import build_world  # checks that the offices can staff their rooms
+
+    build_world(config)
+
+
+def validate_report(report: ReportConfig) -> None:
+    """Check the report settings of a comparison before anything runs."""
+    from sim.kpi.registry import MUNICIPALITY_KPIS
+    from sim.report.text import LANGUAGES
+
+    one_of("report.lang", report.lang, tuple(LANGUAGES))
+    one_of("report.map_kpi", report.map_kpi, MUNICIPALITY_KPIS)
+
+
+def duration(key: str, spec: DurationConfig) -> None:
+    one_of(f"{key}.distribution", spec.distribution, tuple(DISTRIBUTIONS))
+    at_least(f"{key}.mean_min", spec.mean_min, 1e-9, "positive")
+    at_least(f"{key}.cv", spec.cv, 1e-9 if spec.distribution == "lognormal" else 0, "positive")
+
+
+def validate_sites(config: ScenarioConfig, region: Region, workday_start: int, workday_end: int) -> None:
+    open_sites = {key: site for key, site in config.sites.items() if site.open}
+    offices = [key for key, site in open_sites.items() if site.kind == "office"]
+    if not offices:
+        raise ConfigError("sites: at least one open site must be of kind 'office' (its staff hold the sessions).")
+    has_clients = config.clients.count != 0 and config.clients.share_of_population > 0
+    if has_clients and not any(open_sites[key].appointments for key in offices):
+        raise ConfigError(
+            "sites: with clients, at least one open office must take appointments (appointments: true),"
+            " since offices are the sites every client may be invited to."
+        )
+    for key, site in config.sites.items():
+        where = f"sites.{key}"
+        one_of(f"{where}.kind", site.kind, SITE_KINDS)
+        if region.index(site.municipality) is None:
+            raise ConfigError(
+                f"{where}.municipality '{site.municipality}' is not a municipality of region"
+                f" {region.name}; allowed: {', '.join(region.names)} (or their AGS codes)."
+            )
+        at_least(f"{where}.counsellors", site.counsellors, 0, "a count of at least 0")
+        at_least(f"{where}.slot_min", site.slot_min, 1)
+        if site.base_office is not None and site.base_office not in offices:
+            raise ConfigError(
+                f"{where}.base_office '{site.base_office}' must be an open office of the scenario:"
+                f" {', '.join(offices)}."
+            )
+        walkins = site.walkins
+        at_least(f"{where}.walkins.rate_per_hour", walkins.rate_per_hour, 0)
+        if site.open and walkins.rate_per_hour > 0 and site.counsellors < 1:
+            raise ConfigError(
+                f"{where}.counsellors must be at least 1 for a site that takes walk-ins"
+                f" ({where}.walkins.rate_per_hour > 0), got {site.counsellors}."
+            )
+        if walkins.balk_queue is not None:
+            at_least(f"{where}.walkins.balk_queue", walkins.balk_queue, 0)
+        if walkins.patience_min is not None:
+            at_least(f"{where}.walkins.patience_min", walkins.patience_min, 1e-9, "positive")
+        calendar = site.calendar
+        if calendar.always_open:
+            continue
+        for day in calendar.weekdays:
+            one_of(f"{where}.calendar.weekdays", day, WEEKDAYS)
+        at_least(f"{where}.calendar.every_weeks", calendar.every_weeks, 1)
+        if not 0 <= calendar.week_offset < calendar.every_weeks:
+            raise ConfigError(
+                f"{where}.calendar.week_offset must lie in 0..{calendar.every_weeks - 1}"
+                f" (calendar.every_weeks - 1), got {calendar.week_offset}."
+            )
+        start = clock(f"{where}.calendar.start", calendar.start)
+        end = clock(f"{where}.calendar.end", calendar.end)
+        if not workday_start <= start < end <= workday_end:
+            raise ConfigError(
+                f"{where}.calendar {calendar.start}-{calendar.end} must be a period inside the working"
+                f" day {config.staff.workday_start}-{config.staff.workday_end} (staff.workday_start"
+                " and staff.workday_end)."
+            )
+        if (end - start) / 60 > config.staff.hours_per_day:
+            raise ConfigError(
+                f"{where}.calendar {calendar.start}-{calendar.end} is longer than a counsellor's day"
+                f" (staff.hours_per_day = {config.staff.hours_per_day})."
+            )
+        if site.appointments and end - start < site.slot_min:
+            raise ConfigError(f"{where}.slot_min ({site.slot_min}) does not fit into {calendar.start}-{calendar.end}.")

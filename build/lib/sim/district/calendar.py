@@ -1,0 +1,45 @@
+"""Time: minutes from Monday 00:00 of the start week; working days and session calendars."""
+
+from __future__ import annotations
+
+from sim.config.schema import WEEKDAYS, CalendarConfig
+
+MINUTES_PER_DAY = 24 * 60
+
+
+def clock_minutes(text: str) -> int:
+    """Minutes after midnight of a time 'HH:MM'; ValueError if it is not one."""
+    hours, minutes = text.split(":")
+    value = int(hours) * 60 + int(minutes)
+    if not (0 <= int(minutes) < 60 and 0 <= value <= MINUTES_PER_DAY):
+        raise ValueError(text)
+    return value
+
+
+def is_working_day(day: int) -> bool:
+    """Monday to Friday; day 0 is a Monday."""
+    return day % 7 < 5
+
+
+def session_days(calendar: CalendarConfig, first_day: int, last_day: int) -> list[int]:
+    """The days in [first_day, last_day) on which a site holds a session."""
+    weekdays = {WEEKDAYS.index(name) for name in calendar.weekdays}
+    return [
+        day
+        for day in range(first_day, last_day)
+        if day % 7 in weekdays and (day // 7) % calendar.every_weeks == calendar.week_offset
+    ]
+
+
+def sessions_per_month(calendar: CalendarConfig) -> float:
+    """How many sessions the calendar holds in an average month."""
+    if calendar.always_open:
+        return float("inf")
+    return len(calendar.weekdays) / calendar.every_weeks * 52.0 / 12.0
+
+
+def describe(calendar: CalendarConfig) -> str:
+    """A calendar in words, e.g. 'wed every 2 week(s), 09:00-15:00'."""
+    if calendar.always_open:
+        return "always open"
+    return f"{'/'.join(calendar.weekdays)} every {calendar.every_weeks} week(s), {calendar.start}-{calendar.end}"

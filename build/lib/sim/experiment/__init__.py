@@ -1,0 +1,1 @@
+"""Experiments on top of one replication: replications, comparisons under CRN, statistics, outputs."""

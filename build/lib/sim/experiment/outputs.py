@@ -1,0 +1,216 @@
+"""The results folder: KPIs with confidence intervals, per-replication values, provenance.
+
+Every file is written atomically (a temporary file, then a rename), so a crash leaves no half file.
+The layout is described in docs/outputs.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+from omegaconf import OmegaConf
+
+import sim
+from sim.config.compose import Alternative, Experiment
+from sim.config.schema import RunnerConfig, ScenarioConfig
+from sim.config.sources import assumptions
+from sim.district.calendar import describe
+from sim.experiment.stats import paired_difference, summarise
+from sim.kpi.monitor import RunResult
+from sim.kpi.registry import COUNSELLOR_KPIS, MUNICIPALITY_KPIS, SITE_KPIS
+from sim.model import World
+
+LIBRARIES = ("simpy", "numpy", "scipy", "hydra-core", "omegaconf", "matplotlib", "tqdm")
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write `data` to `path` through a temporary file and a rename, so no half file remains."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+def write_text(path: Path, text: str) -> None:
+    write_atomically(path, text.encode("utf-8"))
+
+
+def write_json(path: Path, data: object) -> None:
+    write_text(path, json.dumps(clean(data), indent=2, ensure_ascii=False) + "\n")
+
+
+def write_csv(path: Path, header: tuple[str, ...], rows: list[tuple]) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    write_text(path, buffer.getvalue())
+
+
+def clean(value: object) -> object:
+    """JSON-ready: NaN becomes null, numpy numbers become Python numbers."""
+    if isinstance(value, dict):
+        return {key: clean(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [clean(item) for item in value]
+    if isinstance(value, (np.floating, float)):
+        return None if math.isnan(value) else float(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
+
+
+def scenario_kpis(alternative: Alternative, runner: RunnerConfig, runs: list[RunResult]) -> dict:
+    """The kpis.json entry of one alternative: its KPIs (those of its model components)."""
+    return {
+        "replications": len(runs),
+        "seed": runner.seed,
+        "horizon_days": alternative.config.horizon_days,
+        "warmup_days": alternative.config.warmup_days,
+        "kpis": {kpi: summarise([run.kpis[kpi] for run in runs]) for kpi in runs[0].kpis},
+    }
+
+
+def comparison(names: list[str], all_runs: list[list[RunResult]]) -> dict:
+    """Paired differences of every alternative against the first (the baseline), on the KPIs both have."""
+    baseline = all_runs[0]
+    return {
+        "baseline": names[0],
+        "differences": {
+            name: {
+                kpi: paired_difference([run.kpis[kpi] for run in runs], [run.kpis[kpi] for run in baseline])
+                for kpi in runs[0].kpis
+                if kpi in baseline[0].kpis
+            }
+            for name, runs in zip(names[1:], all_runs[1:])
+        },
+    }
+
+
+def write_results(
+    folder: Path, experiment: Experiment, runner: RunnerConfig, worlds: list[World], all_runs: list[list[RunResult]]
+) -> tuple[dict, dict]:
+    """Write every result file of a run or comparison; return the content of kpis.json and of
+    comparison.json (empty for a single scenario)."""
+    alternatives = experiment.alternatives
+    names = [alternative.name for alternative in alternatives]
+    kpis = {"scenarios": {a.name: scenario_kpis(a, runner, runs) for a, runs in zip(alternatives, all_runs)}}
+    write_json(folder / "kpis.json", kpis)
+    differences = comparison(names, all_runs) if len(alternatives) > 1 else {}
+    if differences:
+        write_json(folder / "comparison.json", differences)
+    replication_rows, municipality_rows, site_rows, counsellor_rows, wait_rows = [], [], [], [], []
+    scenarios_meta, assumption_table = {}, {}
+    for alternative, world, runs in zip(alternatives, worlds, all_runs):
+        name, config = alternative.name, alternative.config
+        write_text(folder / "scenarios" / f"{name}.yaml", OmegaConf.to_yaml(OmegaConf.structured(config)))
+        for replication, run in enumerate(runs):
+            replication_rows += [(name, replication, kpi, clean(value)) for kpi, value in run.kpis.items()]
+        for m, municipality in enumerate(world.region.names):
+            place = (name, world.region.ags[m], municipality, world.region.lat[m], world.region.lon[m])
+            for kpi in MUNICIPALITY_KPIS:
+                municipality_rows.append((*place, kpi, *row([run.municipalities[kpi][m] for run in runs])))
+        for site in world.sites:
+            m = site.municipality
+            place = (name, site.key, site.kind, world.region.names[m], world.region.lat[m], world.region.lon[m])
+            for kpi in SITE_KPIS:
+                site_rows.append((*place, kpi, *row([run.sites[site.key][kpi] for run in runs])))
+        for office in world.offices:
+            for kpi in COUNSELLOR_KPIS:
+                counsellor_rows.append((name, office, kpi, *row([run.counsellors[office][kpi] for run in runs])))
+        histogram = np.sum([run.wait_days_histogram for run in runs], axis=0)
+        wait_rows += [(name, days, int(count)) for days, count in enumerate(histogram) if count]
+        scenarios_meta[name] = {
+            "scenario": config.name,
+            "district": config.region.name,
+            "label": alternative.label or {"de": name, "en": name},
+            "question": dict(experiment.question) or None,
+            "sites": [site_description(world, site) for site in world.sites],
+        }
+        assumption_table[name] = assumptions(config, int(world.client_counts.sum()))
+    where = ("scenario", "ags", "municipality", "lat", "lon")
+    summary = ("kpi", "mean", "ci_low", "ci_high", "n")
+    write_csv(folder / "replications.csv", ("scenario", "replication", "kpi", "value"), replication_rows)
+    write_csv(folder / "municipalities.csv", where + summary, municipality_rows)
+    write_csv(folder / "sites.csv", ("scenario", "site", "kind", "municipality", "lat", "lon") + summary, site_rows)
+    write_csv(folder / "counsellors.csv", ("scenario", "office") + summary, counsellor_rows)
+    write_csv(folder / "wait_days.csv", ("scenario", "days", "count"), wait_rows)
+    write_json(folder / "scenarios.json", scenarios_meta)
+    write_json(folder / "assumptions.json", assumption_table)
+    return kpis, differences
+
+
+def row(values: list[float]) -> tuple:
+    summary = clean(summarise(values))
+    return summary["mean"], summary["ci_low"], summary["ci_high"], summary["n"]
+
+
+def site_description(world, site) -> dict:
+    m = site.municipality
+    return {
+        "name": site.key,
+        "kind": site.kind,
+        "municipality": world.region.names[m],
+        "lat": float(world.region.lat[m]),
+        "lon": float(world.region.lon[m]),
+        "calendar": describe(world.config.sites[site.key].calendar),
+    }
+
+
+def git_commit() -> str | None:
+    """The commit of the checkout the package runs from, if it is one."""
+    try:
+        result = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=Path(sim.__file__).parent,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return result.stdout.strip() or None if result.returncode == 0 else None
+
+
+def provenance(runner: RunnerConfig, config: ScenarioConfig, started: datetime, workers: int) -> dict:
+    """What produced a results folder: versions, seed, command line, times."""
+    versions = {}
+    for library in LIBRARIES:
+        try:
+            versions[library] = metadata.version(library)
+        except metadata.PackageNotFoundError:
+            versions[library] = None
+    return {
+        "package_version": sim.__version__,
+        "git_commit": git_commit(),
+        "seed": runner.seed,
+        "replications": runner.replications,
+        "horizon_days": config.horizon_days,
+        "warmup_days": config.warmup_days,
+        "workers": workers,
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "libraries": versions,
+        "command": " ".join(sys.argv),
+        "started": started.isoformat(timespec="seconds"),
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+    }

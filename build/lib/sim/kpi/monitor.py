@@ -1,0 +1,219 @@
+"""The monitor: what happens during a replication, accumulated into KPIs on the fly (no event log).
+
+Everything is counted inside the measured window [warm-up, horizon) only, except the booking
+ledger, which covers the whole run so that its states add up: every booking ends kept, missed
+(no-show), cancelled, or is pending at the end.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.district.calendar import MINUTES_PER_DAY
+from sim.kpi.registry import scenario_kpis
+
+LEDGER_STATES = ("kept", "no_show", "cancelled", "pending")
+MAX_WAIT_DAYS = 730
+
+
+@dataclass
+class RunResult:
+    """The KPIs of one replication, overall and per municipality, site and office."""
+
+    kpis: dict[str, float]
+    municipalities: dict[str, np.ndarray]  # kpi -> value per municipality
+    sites: dict[str, dict[str, float]]  # site -> kpi -> value
+    counsellors: dict[str, dict[str, float]]  # office -> kpi -> value
+    wait_days_histogram: np.ndarray  # count of appointments per whole day waited
+    ledger: dict[str, int] = field(default_factory=dict)  # booked and its end states
+
+
+class Metrics:
+    """Counters fed by the model's processes.
+
+    Counters per municipality, site and office are Python lists while the run lasts (adding to a
+    list item is several times faster than to a NumPy element) and arrays in the result.
+    """
+
+    def __init__(
+        self, n_municipalities: int, n_sites: int, n_offices: int, warmup_days: int, horizon_days: int
+    ) -> None:
+        self.start = warmup_days * MINUTES_PER_DAY
+        self.end = horizon_days * MINUTES_PER_DAY
+        self.wait_hist = [0] * (MAX_WAIT_DAYS + 1)
+        self.kept = [0] * n_municipalities
+        self.missed = [0] * n_municipalities
+        self.travel_min = [0.0] * n_municipalities
+        self.wait_days = [0.0] * n_municipalities
+        self.client_km = 0.0
+        self.site_kept = [0] * n_sites
+        self.site_missed = [0] * n_sites
+        self.session_kept: list[list[int]] = [[] for _ in range(n_sites)]
+        self.office_counselling_min = [0.0] * n_offices
+        self.office_travel_min = [0.0] * n_offices
+        self.office_meeting_min = [0.0] * n_offices
+        self.staff_km = 0.0
+        self.lost = 0
+        self.onsite_wait_sum = 0.0
+        self.onsite_served = 0
+        self.walkins_served = 0
+        self.walkins_arrived = 0
+        self.walkins_balked = 0
+        self.walkins_reneged = 0
+        self.queue_minutes = 0.0
+        self.ledger = dict.fromkeys(("booked", *LEDGER_STATES), 0)
+
+    def in_window(self, minute: float) -> bool:
+        return self.start <= minute < self.end
+
+    def appointment(
+        self, minute: float, municipality: int, site: int, kept: bool, wait_days: int, travel_min: float, road_km: float
+    ) -> None:
+        """A booked client came (kept) or did not (no-show)."""
+        self.ledger["kept" if kept else "no_show"] += 1
+        if not self.start <= minute < self.end:
+            return
+        self.wait_hist[min(wait_days, MAX_WAIT_DAYS)] += 1
+        self.wait_days[municipality] += wait_days
+        self.travel_min[municipality] += travel_min
+        if kept:
+            self.kept[municipality] += 1
+            self.site_kept[site] += 1
+            self.client_km += 2 * road_km
+        else:
+            self.missed[municipality] += 1
+            self.site_missed[site] += 1
+
+    def session_held(self, minute: float, site: int, office: int, kept: int, travel_min: float, road_km: float) -> None:
+        if self.in_window(minute):
+            self.session_kept[site].append(kept)
+            self.office_travel_min[office] += 2 * travel_min
+            self.staff_km += 2 * road_km
+
+    def served(self, arrival: float, now: float, site: int, office: int, busy_min: float, walkin: bool) -> None:
+        """A client's counselling starts: the wait counts by arrival, the work where it falls."""
+        start, end = self.start, self.end
+        worked = min(end, now + busy_min) - max(start, now)
+        if worked > 0:
+            self.office_counselling_min[office] += worked
+        if not start <= arrival < end:
+            return
+        self.onsite_wait_sum += now - arrival
+        self.onsite_served += 1
+        if walkin:
+            self.walkins_served += 1
+
+    def meeting_held(self, minute: float, office: int, counsellor_min: float) -> None:
+        """A team meeting of an office: counsellors x minutes of blocked time."""
+        if self.in_window(minute):
+            self.office_meeting_min[office] += counsellor_min
+
+    def walkin_arrived(self, minute: float) -> None:
+        if self.start <= minute < self.end:
+            self.walkins_arrived += 1
+
+    def walkin_balked(self, minute: float) -> None:
+        if self.in_window(minute):
+            self.walkins_balked += 1
+
+    def walkin_reneged(self, arrival: float) -> None:
+        if self.in_window(arrival):
+            self.walkins_reneged += 1
+
+    def client_lost(self, minute: float) -> None:
+        if self.in_window(minute):
+            self.lost += 1
+
+    def queue_area(self, since: float, now: float, waiting: int) -> None:
+        """Add waiting x time, clipped to the window, for the time-average queue length."""
+        low = self.start if self.start > since else since  # max() and min(), without the calls
+        high = self.end if self.end < now else now
+        if high > low:
+            self.queue_minutes += waiting * (high - low)
+
+    def result(
+        self,
+        world,
+        reached: np.ndarray,
+        coverage: dict[int, float],
+        nearly_empty_max: int,
+        working_hours: np.ndarray,
+    ) -> RunResult:
+        """The replication's KPIs from the counters."""
+        measured_min = self.end - self.start
+        kept_by_municipality = np.array(self.kept, dtype=np.int64)
+        missed_by_municipality = np.array(self.missed, dtype=np.int64)
+        travel_min, wait_days = np.array(self.travel_min), np.array(self.wait_days)
+        site_kept, site_missed = np.array(self.site_kept, dtype=np.int64), np.array(self.site_missed, dtype=np.int64)
+        wait_hist = np.array(self.wait_hist, dtype=np.int64)
+        booked = kept_by_municipality + missed_by_municipality
+        kept, missed = int(kept_by_municipality.sum()), int(missed_by_municipality.sum())
+        appointments = kept + missed
+        cumulative = np.cumsum(wait_hist)
+        p90 = float(np.searchsorted(cumulative, 0.9 * cumulative[-1])) if appointments else np.nan
+        counselling_h = np.array(self.office_counselling_min) / 60.0
+        travel_h = np.array(self.office_travel_min) / 60.0
+        meeting_hours = np.array(self.office_meeting_min) / 60.0
+        kpis = {
+            "wait_days_mean": ratio(float(wait_days.sum()), appointments),
+            "wait_days_p90": p90,
+            "onsite_wait_min_mean": ratio(self.onsite_wait_sum, self.onsite_served),
+            "attendance_rate": ratio(kept, appointments),
+            "reach": float(reached.mean()) if reached.size else np.nan,
+            **{f"coverage_{minutes}min": share for minutes, share in coverage.items()},
+            "lost_clients": float(self.lost),
+            "kept_contacts": float(kept),
+            "no_shows": float(missed),
+            "walkins_served": float(self.walkins_served),
+            "counsellor_utilisation": ratio(float(counselling_h.sum()), float(working_hours.sum())),
+            "counsellor_travel_hours": float(travel_h.sum()),
+            "client_travel_km_per_contact": ratio(self.client_km, kept),
+            "staff_travel_km": self.staff_km,
+            "onsite_queue_mean": self.queue_minutes / measured_min,
+            "walkin_arrivals_per_hour": self.walkins_arrived / measured_min * 60.0,
+        }
+        kpis = {kpi: kpis[kpi] for kpi in scenario_kpis(world.components)}
+        municipalities = {
+            "clients": world.client_counts.astype(float),
+            "attendance_rate": divide(kept_by_municipality, booked),
+            "travel_min": divide(travel_min, booked),
+            "wait_days_mean": divide(wait_days, booked),
+            "kept_contacts": kept_by_municipality.astype(float),
+            "reach": np.array(
+                [
+                    reached[world.client_municipality == m].mean() if world.client_counts[m] else np.nan
+                    for m in range(len(world.client_counts))
+                ]
+            ),
+        }
+        sites = {}
+        for i, site in enumerate(world.sites):
+            held = self.session_kept[i]
+            site_appointments = int(site_kept[i] + site_missed[i])
+            sites[site.key] = {
+                "sessions_held": float(len(held)),
+                "kept_contacts": float(site_kept[i]),
+                "kept_per_session": ratio(float(site_kept[i]), len(held)),
+                "attendance_rate": ratio(float(site_kept[i]), site_appointments),
+                "nearly_empty_sessions": ratio(sum(k <= nearly_empty_max for k in held), len(held)),
+            }
+        counsellors = {}
+        for i, office in enumerate(world.offices):
+            counsellors[office] = {
+                "counselling_hours": float(counselling_h[i]),
+                "travel_hours": float(travel_h[i]),
+                "meeting_hours": float(meeting_hours[i]),
+                "idle_hours": float(working_hours[i] - counselling_h[i] - travel_h[i] - meeting_hours[i]),
+            }
+        return RunResult(kpis, municipalities, sites, counsellors, wait_hist, dict(self.ledger))
+
+
+def ratio(numerator: float, denominator: float) -> float:
+    return numerator / denominator if denominator else float("nan")
+
+
+def divide(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(denominator > 0, numerator / np.maximum(denominator, 1), np.nan)

@@ -1,0 +1,37 @@
+"""The SimPy model of outreach counselling: how its processes fit together.
+
+A scenario is first prepared as a `World` (world.py): its open sites with their session days,
+travel times between municipalities, the sites each kind of client may be invited to (nearest
+first by the client's own travel time), and the staff plan (staff.py): each office's
+counsellors net of leave, with time blocked for outreach duty and meetings.
+
+A replication (simulation.py) runs a kernel and its components on one SimPy clock:
+
+- the kernel: the caseload (caseload.py: every client's state and pre-drawn numbers), the
+  appointment book (booking.py: each site's slots, the desk's booking rule, one cancel path)
+  and the monitor (sim.kpi.monitor), which counts KPIs on the fly;
+- the *contact cycle* (contacts.py): the desk wakes every morning, replaces clients who left
+  the caseload and books every contact that fell due; a booked client's outcome (attendance.py)
+  decides the next step: kept -> next contact one interval later; no-show -> re-invitation, and
+  after K in a row the client counts as lost and is tried again after a quarter;
+- the *sites* (sites.py): each office and room holds its sessions in turn; counsellors off sick
+  cancel their slots (the clients are rebooked), the rest serve one queue (sessions.py) fed by
+  booked clients at their slot times and by Poisson walk-ins;
+- the *meetings* (staff.py): each office's weekly team meeting, blocked time of its staff.
+
+Components talk through the kernel's state. All randomness is pre-drawn per client and per site
+from named streams (streams.py), sampled by distribution name (distributions.py): common random
+numbers across scenarios.
+"""
+
+from sim.kpi.monitor import RunResult
+from sim.model.simulation import Simulation
+from sim.model.world import World, build_world
+
+
+def simulate(world: World, seed: int, replication: int, trace: list | None = None) -> RunResult:
+    """Run one replication of a prepared scenario."""
+    return Simulation(world, seed, replication, trace).run()
+
+
+__all__ = ["World", "build_world", "simulate", "RunResult"]

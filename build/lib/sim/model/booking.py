@@ -1,0 +1,114 @@
+"""The appointment book: each site's sessions with their slots, the desk's booking rule, one cancel path.
+
+The desk books a due contact into the earliest free slot at least `booking.notice_days` ahead at
+the nearest of the client's sites that has one within `booking.max_lead_days`; if none has, the
+earliest slot at any of them. Every cancellation (a counsellor off sick, a client who leaves the
+caseload, and later a vehicle breakdown) goes through `AppointmentBook.cancel`.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from sim.model.caseload import Caseload
+from sim.model.world import Site, World
+
+if TYPE_CHECKING:
+    from sim.kpi.monitor import Metrics
+
+Booking = tuple[int, int, int]  # (site, session, slot)
+
+
+class SiteBook:
+    """The sessions of one site in time order; slot j of a session is held by counsellor
+    j % staff at start + (j // staff) * slot length."""
+
+    def __init__(self, site: Site, staff_by_day: list[int]) -> None:
+        self.site = site
+        self.days = list(site.days)
+        self.staff = staff_by_day
+        slots_per_counsellor = max(0, (site.close_min - site.open_min) // site.slot_min)
+        self.capacity = [staff * slots_per_counsellor for staff in staff_by_day]
+        self.bookings: list[list[int]] = [[] for _ in self.days]  # client per booked slot, -1 once cancelled
+        # next_open[i]: a session index >= i that may have a free slot (path-compressed; slots
+        # are never handed back, so a full session stays full)
+        self.next_open = list(range(len(self.days) + 1))
+
+    def first_free(self, earliest_day: int) -> int | None:
+        """Index of the first session on or after earliest_day with a free slot."""
+        next_open, bookings, capacity, n_sessions = self.next_open, self.bookings, self.capacity, len(self.days)
+        first = root = bisect_left(self.days, earliest_day)
+        while root < n_sessions and (next_open[root] != root or len(bookings[root]) >= capacity[root]):
+            if next_open[root] == root:  # full: link it to the next session
+                next_open[root] = root + 1
+            root = next_open[root]
+        while next_open[first] != first and first < n_sessions:  # path compression
+            next_open[first], first = root, next_open[first]
+        return root if root < n_sessions else None
+
+    def book(self, session: int, client: int) -> int:
+        """Give the client the next slot of the session; return the slot number."""
+        self.bookings[session].append(client)
+        return len(self.bookings[session]) - 1
+
+    def slot_time(self, session: int, slot: int) -> int:
+        """Minutes after midnight at which a slot begins."""
+        return self.site.open_min + (slot // self.staff[session]) * self.site.slot_min
+
+
+class AppointmentBook:
+    """Every site's book, the booking each client holds, and the desk's rule for choosing a slot."""
+
+    def __init__(self, world: World, caseload: Caseload, metrics: Metrics) -> None:
+        self.world = world
+        self.caseload = caseload
+        self.metrics = metrics
+        self.books = [SiteBook(site, world.staff.session_staff(site)) for site in world.sites]
+        self.booking: list[Booking | None] = [None] * len(caseload)
+        self.cancelled: Counter[str] = Counter()  # by reason
+
+    def book(self, client: int, today: int) -> None:
+        """Book the earliest slot after the notice period at the nearest site that has one within
+        max_lead_days; if none has, the earliest slot at any of the client's sites."""
+        caseload, booking = self.caseload, self.world.config.booking
+        earliest = today + booking.notice_days
+        municipality = caseload.municipality[client]
+        car = int(caseload.has_car[caseload.row[client]])
+        chosen, fallback = None, None
+        books = self.books
+        for site in self.world.candidates[municipality][car]:
+            book = books[site]
+            session = book.first_free(earliest)
+            if session is None:
+                continue
+            if book.days[session] <= earliest + booking.max_lead_days:
+                chosen = (site, session)
+                break
+            if fallback is None or book.days[session] < books[fallback[0]].days[fallback[1]]:
+                fallback = (site, session)
+        chosen = chosen or fallback
+        if chosen is None:  # every candidate is full to the end of the book: try again in a week
+            caseload.queue(client, today + 7)
+            return
+        site, session = chosen
+        slot = books[site].book(session, client)
+        self.booking[client] = (site, session, slot)
+        caseload.booked_on[client] = today
+        self.metrics.ledger["booked"] += 1
+
+    def cancel(self, client: int, reason: str, rebook_on: int | None = None) -> None:
+        """Cancel the client's booking (its slot is not given to anyone else); with `rebook_on`, the
+        desk books the contact again on that day, due date unchanged."""
+        site, session, slot = self.booking[client]
+        self.books[site].bookings[session][slot] = -1
+        self.booking[client] = None
+        self.metrics.ledger["cancelled"] += 1
+        self.cancelled[reason] += 1
+        if rebook_on is not None:
+            self.caseload.queue(client, rebook_on)
+
+    def pending(self) -> int:
+        """Bookings not yet kept, missed or cancelled."""
+        return sum(booking is not None for booking in self.booking)

@@ -1,0 +1,138 @@
+"""Staff: the counsellors of each office and the time blocked on their calendars.
+
+An office plans with its counsellors net of leave (`staff.leave_share`). Time is blocked for
+outreach duty (a room's counsellors are away from their office the whole working day, driving
+there and back) and for the weekly team meeting; case conferences and vehicle duty will block
+time the same way. A session of an office is held by the counsellors not blocked during its
+hours. `Meetings` holds the meetings during the run, and their time counts as meetings in the
+counsellors' time split; a counsellor off sick on a session day cancels their slots (sites.py).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Generator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sim.config import ConfigError
+from sim.config.schema import WEEKDAYS, ScenarioConfig
+from sim.district.calendar import MINUTES_PER_DAY, clock_minutes, is_working_day
+
+if TYPE_CHECKING:
+    from sim.model.simulation import Simulation
+    from sim.model.world import Site
+
+OUTREACH, MEETING = "outreach", "meeting"
+
+
+@dataclass(frozen=True)
+class Block:
+    """Counsellors of an office blocked for a period of a day."""
+
+    office: str
+    day: int
+    start_min: int  # minutes after midnight
+    end_min: int
+    counsellors: int
+    reason: str
+
+
+def planned_present(counsellors: int, leave_share: float) -> int:
+    """Counsellors an office plans with on a working day: its staff net of leave, rounded half up."""
+    return math.floor(counsellors * (1.0 - leave_share) + 0.5)
+
+
+class StaffPlan:
+    """Each office's counsellors and their blocked time over the horizon (fixed before the run)."""
+
+    def __init__(self, sites: list[Site], config: ScenarioConfig) -> None:
+        staff = config.staff
+        self.config = config
+        self.offices = {site.key: site for site in sites if site.kind == "office"}
+        self.present = {key: planned_present(site.counsellors, staff.leave_share) for key, site in self.offices.items()}
+        self.blocks: defaultdict[tuple[str, int], list[Block]] = defaultdict(list)
+        workday = (clock_minutes(staff.workday_start), clock_minutes(staff.workday_end))
+        for site in sites:
+            if site.kind != "office":
+                for day in site.days:
+                    self.block(Block(site.base_office, day, *workday, site.counsellors, OUTREACH))
+        self._check()
+        if staff.meeting_hours_per_week > 0:
+            start = clock_minutes(staff.meeting_start)
+            end = start + round(staff.meeting_hours_per_week * 60)
+            weekday = WEEKDAYS.index(staff.meeting_weekday)
+            for key, site in self.offices.items():
+                if site.always_open:
+                    continue
+                for day in site.days:
+                    if day % 7 == weekday:
+                        attendees = self.present[key] - self.blocked(key, day, start, end)
+                        self.block(Block(key, day, start, end, attendees, MEETING))
+
+    def block(self, block: Block) -> None:
+        self.blocks[block.office, block.day].append(block)
+
+    def blocked(self, office: str, day: int, start_min: int, end_min: int) -> int:
+        """Counsellors of the office blocked at some time within [start_min, end_min) of the day."""
+        return sum(
+            block.counsellors
+            for block in self.blocks.get((office, day), ())
+            if block.start_min < end_min and start_min < block.end_min
+        )
+
+    def session_staff(self, site: Site) -> list[int]:
+        """Counsellors holding each of a site's sessions: an office's present and unblocked staff;
+        a room's or an always-open site's own counsellors."""
+        if site.kind != "office" or site.always_open:
+            return [site.counsellors] * len(site.days)
+        present = self.present[site.key]
+        return [present - self.blocked(site.key, day, site.open_min, site.close_min) for day in site.days]
+
+    def meetings(self) -> list[Block]:
+        return sorted(
+            (block for blocks in self.blocks.values() for block in blocks if block.reason == MEETING),
+            key=lambda block: (block.day, block.start_min, block.office),
+        )
+
+    def working_hours(self, office: str, first_day: int, last_day: int) -> float:
+        """Paid hours of the office's counsellors in [first_day, last_day), net of leave."""
+        site = self.offices[office]
+        if site.always_open:
+            return site.counsellors * (last_day - first_day) * 24.0
+        days = sum(is_working_day(day) for day in range(first_day, last_day))
+        return self.present[office] * days * self.config.staff.hours_per_day
+
+    def _check(self) -> None:
+        """Every office can staff the outreach sessions it serves."""
+        for (office, _day), blocks in sorted(self.blocks.items()):
+            away = sum(block.counsellors for block in blocks)
+            if away > self.present[office]:
+                site = self.offices[office]
+                raise ConfigError(
+                    f"sites.{office}.counsellors ({site.counsellors}, {self.present[office]} present net of"
+                    f" staff.leave_share) cannot staff the outreach sessions it serves on one day, which"
+                    f" need {away}; raise it or move rooms to another base_office."
+                )
+
+
+class Meetings:
+    """The weekly team meetings of every office, held during the run."""
+
+    def __init__(self, simulation: Simulation) -> None:
+        self.simulation = simulation
+
+    def start(self) -> None:
+        self.simulation.env.process(self.hold())
+
+    def hold(self) -> Generator:
+        env, metrics = self.simulation.env, self.simulation.metrics
+        offices = self.simulation.world.offices
+        for block in self.simulation.world.staff.meetings():
+            begins = block.day * MINUTES_PER_DAY + block.start_min
+            if begins >= metrics.end:
+                return
+            yield env.timeout(begins - env.now)
+            counsellor_min = block.counsellors * (block.end_min - block.start_min)
+            metrics.meeting_held(begins, offices.index(block.office), counsellor_min)

@@ -1,0 +1,31 @@
+"""python -m sim.run scenario=NAME [key=value ...]: one scenario, R replications."""
+
+from __future__ import annotations
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig
+
+from sim.cli import command_keys, output_folder, overrides_of, run_experiment, runner_of, start, user_errors
+from sim.config import CONFIG_MODULE
+from sim.config.compose import AlternativeSpec, Experiment, compose_alternatives
+from sim.config.schema import RunCommand
+
+
+@hydra.main(version_base="1.3", config_path=f"pkg://{CONFIG_MODULE}", config_name="run")
+def run(cfg: DictConfig) -> None:
+    with user_errors():
+        runner = runner_of(cfg)
+        name = HydraConfig.get().runtime.choices["scenario"]
+        alternatives = compose_alternatives([AlternativeSpec(name, name)], *overrides_of(cfg))
+        folder = output_folder()
+        run_experiment(Experiment(name, alternatives), runner, folder)
+        print(f"results: {folder}")
+
+
+def main() -> None:
+    start(run, command_keys(RunCommand, "scenario"))
+
+
+if __name__ == "__main__":
+    main()
