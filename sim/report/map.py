@@ -18,12 +18,12 @@ from matplotlib.lines import Line2D
 from matplotlib.patheffects import withStroke
 from matplotlib.transforms import Bbox
 
+from sim.district.region import EARTH_RADIUS_KM
 from sim.kpi.registry import unit_of
 from sim.report.folder import Results
 from sim.report.kpis import in_display_unit
 from sim.report.text import capitalise, format_number, kpi_label, phrase, site_kind_label, unit_label
 
-EARTH_RADIUS_KM = 6371.0
 SITE_MARKERS = {"office": "s", "room": "^", "vehicle_stop": "D"}
 SCALE_BAR_LENGTHS_KM = (1, 2, 5, 10, 20, 50, 100, 200)
 SMALLEST_CIRCLE, LARGEST_CIRCLE = 12.0, 520.0

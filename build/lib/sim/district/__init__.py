@@ -1,1 +1,0 @@
-"""The district: its municipalities and offices, travel between them, working days and calendars."""

@@ -1,1 +1,0 @@
-"""Experiments on top of one replication: replications, comparisons under CRN, statistics, outputs."""

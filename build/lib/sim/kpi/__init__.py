@@ -1,1 +1,0 @@
-"""KPIs: the registry that declares them, and the monitor that counts them during a replication."""
