@@ -2,7 +2,8 @@
 
 Everything is counted inside the measured window [warm-up, horizon) only, except the booking
 ledger, which covers the whole run so that its states add up: every booking ends kept, missed
-(no-show), cancelled, or is pending at the end.
+(no-show), cancelled, or is pending at the end for a session still to come. A booking still held
+for a session whose day has passed is counted as `stale`: the tests hold it at zero.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import numpy as np
 from sim.district.calendar import MINUTES_PER_DAY
 from sim.kpi.registry import scenario_kpis
 
-LEDGER_STATES = ("kept", "no_show", "cancelled", "pending")
+LEDGER_STATES = ("kept", "no_show", "cancelled", "pending", "stale")  # stale: a passed session's booking (a defect)
 MAX_WAIT_DAYS = 730
 
 

@@ -3,12 +3,13 @@
 The desk books a due contact into the earliest free slot at least `booking.notice_days` ahead at
 the nearest of the client's sites that has one within `booking.max_lead_days`; if none has, the
 earliest slot at any of them. Every cancellation (a counsellor off sick, a client who leaves the
-caseload, and later a vehicle breakdown) goes through `AppointmentBook.cancel`.
+caseload, and later a vehicle breakdown) goes through `AppointmentBook.cancel`; a slot given up
+before its session opens is offered again.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, insort
 from collections import Counter
 from typing import TYPE_CHECKING
 
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from sim.kpi.monitor import Metrics
 
 Booking = tuple[int, int, int]  # (site, session, slot)
+DESK_OPENS_MIN = 0  # the desk books at the start of each day; a session opening then is already open
 
 
 class SiteBook:
@@ -32,26 +34,49 @@ class SiteBook:
         slots_per_counsellor = max(0, (site.close_min - site.open_min) // site.slot_min)
         self.capacity = [staff * slots_per_counsellor for staff in staff_by_day]
         self.bookings: list[list[int]] = [[] for _ in self.days]  # client per booked slot, -1 once cancelled
-        # next_open[i]: a session index >= i that may have a free slot (path-compressed; slots
-        # are never handed back, so a full session stays full)
+        # next_open[i]: a session index >= i that may have a slot never booked (path-compressed: a
+        # session whose slots have all been handed out stays so); slots given back are kept apart
         self.next_open = list(range(len(self.days) + 1))
+        self.given_back: dict[int, list[int]] = {}  # session -> slots given back, to offer again
+        self.sessions_given_back: list[int] = []  # their sessions, ascending
 
     def first_free(self, earliest_day: int) -> int | None:
         """Index of the first session on or after earliest_day with a free slot."""
         next_open, bookings, capacity, n_sessions = self.next_open, self.bookings, self.capacity, len(self.days)
-        first = root = bisect_left(self.days, earliest_day)
+        start = first = root = bisect_left(self.days, earliest_day)
         while root < n_sessions and (next_open[root] != root or len(bookings[root]) >= capacity[root]):
             if next_open[root] == root:  # full: link it to the next session
                 next_open[root] = root + 1
             root = next_open[root]
         while next_open[first] != first and first < n_sessions:  # path compression
             next_open[first], first = root, next_open[first]
+        if self.sessions_given_back:
+            position = bisect_left(self.sessions_given_back, start)
+            if position < len(self.sessions_given_back) and self.sessions_given_back[position] < root:
+                return self.sessions_given_back[position]
         return root if root < n_sessions else None
 
     def book(self, session: int, client: int) -> int:
-        """Give the client the next slot of the session; return the slot number."""
+        """Give the client a slot of the session, the earliest given back first; return the slot number."""
+        slots = self.given_back.get(session)
+        if slots:
+            slot = slots.pop()
+            if not slots:
+                del self.given_back[session]
+                self.sessions_given_back.remove(session)
+            self.bookings[session][slot] = client
+            return slot
         self.bookings[session].append(client)
         return len(self.bookings[session]) - 1
+
+    def give_back(self, session: int, slot: int) -> None:
+        """A slot whose booking was cancelled before its session: offer it again."""
+        self.bookings[session][slot] = -1
+        if session not in self.given_back:
+            self.given_back[session] = []
+            insort(self.sessions_given_back, session)
+        self.given_back[session].append(slot)
+        self.given_back[session].sort(reverse=True)
 
     def slot_time(self, session: int, slot: int) -> int:
         """Minutes after midnight at which a slot begins."""
@@ -67,25 +92,33 @@ class AppointmentBook:
         self.metrics = metrics
         self.books = [SiteBook(site, world.staff.session_staff(site)) for site in world.sites]
         self.booking: list[Booking | None] = [None] * len(caseload)
+        self.travel_min = world.client_travel_min.tolist()  # [site][municipality][car], one way, own mode
         self.cancelled: Counter[str] = Counter()  # by reason
 
     def book(self, client: int, today: int) -> None:
         """Book the earliest slot after the notice period at the nearest site that has one within
-        max_lead_days; if none has, the earliest slot at any of the client's sites."""
+        max_lead_days (of sites equally near, the one with the earliest slot); if none has, the
+        earliest slot at any of the client's sites."""
         caseload, booking = self.caseload, self.world.config.booking
         earliest = today + booking.notice_days
+        latest = earliest + booking.max_lead_days
         municipality = caseload.municipality[client]
         car = int(caseload.has_car[caseload.row[client]])
-        chosen, fallback = None, None
-        books = self.books
+        chosen, fallback, chosen_travel = None, None, 0.0
+        books, travel_min = self.books, self.travel_min
         for site in self.world.candidates[municipality][car]:
+            travel = travel_min[site][municipality][car]
+            if chosen is not None and travel > chosen_travel:
+                break  # candidates come nearest first: no nearer site is left
             book = books[site]
-            session = book.first_free(earliest)
+            opens_before_desk = earliest == today and book.site.open_min <= DESK_OPENS_MIN
+            session = book.first_free(earliest + opens_before_desk)
             if session is None:
                 continue
-            if book.days[session] <= earliest + booking.max_lead_days:
-                chosen = (site, session)
-                break
+            if book.days[session] <= latest:
+                if chosen is None or book.days[session] < books[chosen[0]].days[chosen[1]]:
+                    chosen, chosen_travel = (site, session), travel
+                continue
             if fallback is None or book.days[session] < books[fallback[0]].days[fallback[1]]:
                 fallback = (site, session)
         chosen = chosen or fallback
@@ -98,17 +131,25 @@ class AppointmentBook:
         caseload.booked_on[client] = today
         self.metrics.ledger["booked"] += 1
 
-    def cancel(self, client: int, reason: str, rebook_on: int | None = None) -> None:
-        """Cancel the client's booking (its slot is not given to anyone else); with `rebook_on`, the
-        desk books the contact again on that day, due date unchanged."""
+    def cancel(self, client: int, reason: str, rebook_on: int | None = None, today: int | None = None) -> None:
+        """Cancel the client's booking; with `rebook_on`, the desk books the contact again on that
+        day, due date unchanged. Given `today` (the desk's day), a slot whose session is still to
+        open is offered again; a session already open (a counsellor off sick) keeps it empty."""
         site, session, slot = self.booking[client]
-        self.books[site].bookings[session][slot] = -1
+        book = self.books[site]
+        if today is not None and (book.days[session], book.site.open_min) > (today, DESK_OPENS_MIN):
+            book.give_back(session, slot)
+        else:
+            book.bookings[session][slot] = -1
         self.booking[client] = None
         self.metrics.ledger["cancelled"] += 1
         self.cancelled[reason] += 1
         if rebook_on is not None:
             self.caseload.queue(client, rebook_on)
 
-    def pending(self) -> int:
-        """Bookings not yet kept, missed or cancelled."""
-        return sum(booking is not None for booking in self.booking)
+    def pending(self, horizon_days: int) -> tuple[int, int]:
+        """Bookings neither kept, missed nor cancelled at the end: (for a session still to come,
+        for a session whose day has passed). The second is a defect of the model, never a state."""
+        days = [self.books[site].days[session] for site, session, _ in filter(None, self.booking)]
+        stale = sum(day < horizon_days for day in days)
+        return len(days) - stale, stale

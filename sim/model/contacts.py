@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 
 from sim.district.calendar import MINUTES_PER_DAY, is_working_day
 from sim.model.attendance import no_show_probability
+from sim.model.booking import DESK_OPENS_MIN
 
 if TYPE_CHECKING:
     from sim.model.simulation import Simulation
 
-DESK_OPENS_MIN = 0  # the desk works at the start of each day, before any session of the day opens
 TURNOVER = "turnover"  # the reason of a cancellation when the client leaves the caseload
 
 
@@ -35,7 +35,7 @@ class ContactCycle:
         self.trace = simulation.trace
         world = simulation.world
         # as nested lists, for fast lookup: [site][municipality][car] and [site][municipality]
-        self.client_travel_min = world.client_travel_min.tolist()
+        self.client_travel_min = simulation.appointments.travel_min
         sites_at = [site.municipality for site in world.sites]
         self.client_road_km = world.travel.road_km[:, sites_at].T.tolist()
 
@@ -68,7 +68,7 @@ class ContactCycle:
         """The client leaves the caseload (work, move); a new client takes the place."""
         caseload = self.caseload
         if self.appointments.booking[client] is not None:
-            self.appointments.cancel(client, TURNOVER)
+            self.appointments.cancel(client, TURNOVER, today=day)
         generation = caseload.generation[client] = caseload.generation[client] + 1
         caseload.row[client] += 1
         caseload.contact[client] = 0

@@ -63,8 +63,15 @@ class ServiceQueue:
             if walkin[2] >= now:
                 staying.append(walkin)
             else:
-                self.metrics.walkin_reneged(walkin[0])
+                self._reneged(walkin, now)
         self.walkins = staying
+
+    def _reneged(self, walkin: tuple[float, float, float], now: float) -> None:
+        """A walk-in whose patience ran out at `leaves_at` is found gone at `now`: they left the queue
+        then, so the queue-length area counted since is taken back."""
+        arrival, _, leaves_at = walkin
+        self.metrics.walkin_reneged(arrival)
+        self.metrics.queue_area(leaves_at, now, -1)
 
     def _wake(self) -> None:
         if self.idle:
@@ -93,7 +100,7 @@ class ServiceQueue:
             arrival, service_min, leaves_at = self.walkins.popleft()
             if leaves_at >= now:
                 return arrival, service_min, -1
-            self.metrics.walkin_reneged(arrival)
+            self._reneged((arrival, service_min, leaves_at), now)
         return None
 
 

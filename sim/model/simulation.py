@@ -68,7 +68,7 @@ class Simulation:
         finally:
             if collecting:
                 gc.enable()
-        self.metrics.ledger["pending"] = self.appointments.pending()
+        self.metrics.ledger["pending"], self.metrics.ledger["stale"] = self.appointments.pending(config.horizon_days)
         working_hours = [
             world.staff.working_hours(office, config.warmup_days, config.horizon_days) for office in world.offices
         ]

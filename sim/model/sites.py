@@ -1,6 +1,7 @@
 """Offices and municipal rooms: each site holds its sessions in turn, on its calendar.
 
-At a session's opening the counsellors off sick that day (`staff.sick_rate`) cancel their slots,
+At a session's opening the counsellors off sick that day (`staff.sick_rate`; not at a site open
+day and night, which has no days) cancel their slots,
 whose clients are rebooked the next day; the others serve one queue (sessions.py) fed by booked
 clients arriving at their slot times and by Poisson walk-ins. A room's counsellors drive from
 their base office and back; the drive is working time (staff.py blocks their day).
@@ -50,6 +51,8 @@ class Sites:
         service = duration_draws(config.durations.walkin, walkins)
         patience = exponential_draws(walkins, spec.patience_min) if spec.patience_min else None
         office = self.office_of_site[index]
+        # sick days are days off: a site open day and night (the queueing checks) has no days
+        sick_rate = 0.0 if site.always_open else config.staff.sick_rate
         for session, day in enumerate(book.days):
             if day >= config.horizon_days:
                 return
@@ -58,7 +61,7 @@ class Sites:
             # one draw per counsellor of the site, however many are present: the same sick days in
             # every scenario (common random numbers), whatever the rooms take from an office
             draws = [absence() for _ in range(max(site.counsellors, staff))]
-            sick = [draw < config.staff.sick_rate for draw in draws[:staff]]
+            sick = [draw < sick_rate for draw in draws[:staff]]
             arrivals = []
             for slot, client in enumerate(book.bookings[session]):
                 if client < 0:

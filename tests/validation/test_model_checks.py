@@ -53,6 +53,7 @@ def test_every_booking_ends_in_exactly_one_state():
             ledger = run.ledger
             assert ledger["booked"] > 1000
             assert ledger["booked"] == ledger["kept"] + ledger["no_show"] + ledger["cancelled"] + ledger["pending"]
+            assert ledger["stale"] == 0
             assert min(ledger.values()) >= 0
             assert ledger["cancelled"] > 0 and ledger["pending"] > 0  # sick days and turnover do happen
             assert run.kpis["kept_contacts"] <= ledger["kept"]
@@ -157,6 +158,7 @@ def test_sessions_opening_at_dawn_with_no_notice_serve_every_booking_once():
     (early,), (usual,) = replicate([dawn, load(*same)], workers=1)
     ledger = early.ledger
     assert ledger["booked"] == ledger["kept"] + ledger["no_show"] + ledger["cancelled"] + ledger["pending"]
+    assert ledger["stale"] == 0
     assert early.kpis["kept_contacts"] == pytest.approx(usual.kpis["kept_contacts"], rel=0.05)
     assert early.kpis["reach"] == pytest.approx(usual.kpis["reach"], abs=0.02)
 
@@ -219,3 +221,43 @@ def test_contact_draws_do_not_depend_on_booking_settings():
     common = draws[0].keys() & draws[1].keys()
     assert len(common) > 0.5 * len(draws[0])
     assert all(draws[0][key] == draws[1][key] for key in common)
+
+
+def test_without_travel_every_room_gets_contacts_and_nobody_waits_longer():
+    """With travel.mode=zero every site is equally near: the earliest slot decides, not the config order."""
+    zero, usual = replicate(
+        [load("travel.mode=zero", "replications=2", *SHORT), load("replications=2", *SHORT)], workers=2
+    )
+    for run in zero:
+        assert all(run.sites[room]["kept_contacts"] > 0 for room in ROOMS)
+    wait = [summarise([run.kpis["wait_days_mean"] for run in runs])["mean"] for runs in (zero, usual)]
+    assert wait[0] <= wait[1], wait
+
+
+def test_a_booking_made_as_its_session_opens_is_served_or_moved_never_left_stale():
+    """Offices opening at 00:00 with no notice: the desk's booking at that minute goes to a later session."""
+    midnight = load(
+        "scenario=wartburgkreis_central",
+        "staff.workday_start=00:00",
+        "booking.notice_days=0",
+        *(f"sites.{office}.calendar.start=00:00" for office in ("eisenach", "bad_salzungen")),
+        *(f"sites.{office}.calendar.end=05:00" for office in ("eisenach", "bad_salzungen")),
+        "replications=1",
+        *SHORT,
+    )
+    ((run,),) = replicate([midnight])
+    ledger = run.ledger
+    assert ledger["stale"] == 0, ledger
+    assert ledger["booked"] == ledger["kept"] + ledger["no_show"] + ledger["cancelled"] + ledger["pending"]
+    assert ledger["pending"] < 0.05 * ledger["booked"]
+
+
+def test_slots_given_up_before_their_session_are_offered_again():
+    """At saturation (everyone comes) more demand never keeps fewer contacts: a slot that a client
+    leaving the caseload gives up goes to the next client."""
+    kept = {}
+    for clients in (12_332, 61_660):  # twice and ten times the caseload
+        setup = load(f"clients.count={clients}", "attendance.enabled=false", "replications=1", *SHORT)
+        ((run,),) = replicate([setup])
+        kept[clients] = run.kpis["kept_contacts"]
+    assert kept[61_660] >= 0.98 * kept[12_332], kept

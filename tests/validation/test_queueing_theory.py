@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sim.experiment.stats import summarise
-from sim.experiment.theory import erlang_c_wait_min
+from sim.experiment.theory import erlang_a_queue_length, erlang_c_wait_min
 from tests.conftest import load, replicate
 
 CASES = [
@@ -61,3 +61,29 @@ def test_always_open_counsellors_serve_without_travel():
     for run in replicate([config], workers=1)[0]:
         assert run.kpis["counsellor_travel_hours"] == 0
         assert np.isnan(run.kpis["attendance_rate"])
+
+
+@pytest.mark.parametrize(("servers", "rate"), [(1, 1.5), (3, 3.6)])
+def test_the_queue_with_reneging_matches_erlang_a(servers, rate):
+    """Walk-ins who run out of patience leave the queue then: the time-average queue is Erlang A's Lq."""
+    config = load(
+        "scenario=mmc",
+        f"mmc.servers={servers}",
+        f"mmc.arrival_rate_per_hour={rate}",
+        "sites.walkin_centre.walkins.patience_min=30",
+        "replications=10",
+        "horizon_days=100",
+        "warmup_days=10",
+        "seed=4",
+    )
+    queue = summarise([run.kpis["onsite_queue_mean"] for run in replicate([config], workers=2)[0]])
+    theory = erlang_a_queue_length(servers, rate, 60.0, 30.0)
+    assert queue["ci_low"] <= theory <= queue["ci_high"], (theory, queue)
+
+
+def test_sick_days_do_not_take_a_server_away_for_good_at_an_always_open_site():
+    """An always-open site holds one endless session: a sick day there would last the whole horizon."""
+    short = ("scenario=mmc", "replications=3", "horizon_days=30", "warmup_days=3")
+    healthy, sick = replicate([load(*short), load(*short, "staff.sick_rate=0.5")])
+    for a, b in zip(healthy, sick):
+        assert a.kpis == pytest.approx(b.kpis, nan_ok=True, rel=0, abs=0)
