@@ -27,7 +27,6 @@ from sim.config.schema import RunnerConfig, ScenarioConfig, register_configs
 from sim.config.validate import validate_runner
 from sim.experiment.outputs import provenance, write_json, write_results
 from sim.experiment.replicate import Scenario, run_replications, worker_count
-from sim.experiment.stats import excludes_zero
 
 register_configs()
 
@@ -121,14 +120,15 @@ def kpi_table(kpis: dict, differences: dict, names: list[str]) -> str:
         cells = [kpi, *(interval(kpis[name]["kpis"].get(kpi)) for name in names)]
         for name in differences:
             summary = differences[name].get(kpi)
-            cells.append(interval(summary) + (" *" if summary and excludes_zero(summary) else ""))
+            cells.append(interval(summary) + (" *" if summary and summary.get("significant") else ""))
         lines.append(cells)
     widths = [max(len(str(row[i])) for row in [header, *lines]) for i in range(len(header))]
     text = [" | ".join(cell.ljust(width) for cell, width in zip(row, widths)) for row in [header, *lines]]
     n = kpis[names[0]]["replications"]
     note = f"mean [95 % CI] over {n} replications"
     if differences:
-        note += "; differences paired on common random numbers, * = CI excludes 0"
+        note += "; differences paired on common random numbers"
+        note += ", * = distinguishable from 0 (paired t-tests, Holm over all KPIs, 5 %)"
     return "\n".join([text[0], "-+-".join("-" * w for w in widths), *text[1:], note])
 
 

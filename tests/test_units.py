@@ -10,7 +10,7 @@ from sim.config.schema import CalendarConfig, WalkinConfig
 from sim.district.calendar import clock_minutes, session_days, sessions_per_month
 from sim.district.region import load_region
 from sim.district.travel import travel_times
-from sim.experiment.stats import excludes_zero, paired_difference, summarise
+from sim.experiment.stats import holm, paired_difference, significant_differences, summarise
 from sim.model.booking import SiteBook
 from sim.model.world import Site, build_world, client_counts
 from tests.conftest import load
@@ -112,5 +112,15 @@ def test_paired_difference_removes_the_common_noise():
     baseline = np.array([10.0, 20.0, 30.0, 40.0])
     difference = paired_difference(baseline + 1.0 + np.array([0.01, -0.01, 0.02, -0.02]), baseline)
     assert difference["mean"] == pytest.approx(1.0)
-    assert excludes_zero(difference)
-    assert not excludes_zero(paired_difference([1.0, -1.0, 2.0], [0.0, 0.0, 0.0]))
+    assert difference["p_value"] < 1e-4
+    assert paired_difference([1.0, -1.0, 2.0], [0.0, 0.0, 0.0])["p_value"] > 0.3
+    assert paired_difference([2.0, 2.0], [2.0, 2.0])["p_value"] == 1.0  # exactly equal: no change
+
+
+def test_holm_corrects_for_the_number_of_kpis_compared():
+    """Holm's step-down: the smallest p against alpha/m, the next against alpha/(m-1), ... until one fails."""
+    p_values = {"a": 0.001, "b": 0.02, "c": 0.03, "d": 0.5, "e": None}
+    assert holm(p_values) == {"a": True, "b": False, "c": False, "d": False, "e": False}  # 0.02 > 0.05/3
+    assert holm({"a": 0.01, "b": 0.02}) == {"a": True, "b": True}  # 0.01 <= 0.025, 0.02 <= 0.05
+    marked = significant_differences({"x": paired_difference([1.1, 1.2, 0.9, 1.0], [0.0] * 4)})
+    assert marked["x"]["significant"] and marked["x"]["mean"] == pytest.approx(1.05)

@@ -27,7 +27,7 @@ from sim.config.compose import Alternative, Experiment
 from sim.config.schema import RunnerConfig, ScenarioConfig
 from sim.config.sources import assumptions
 from sim.district.calendar import describe
-from sim.experiment.stats import paired_difference, summarise
+from sim.experiment.stats import paired_difference, significant_differences, summarise
 from sim.kpi.monitor import RunResult
 from sim.kpi.registry import COUNSELLOR_KPIS, MUNICIPALITY_KPIS, SITE_KPIS
 from sim.model import World
@@ -95,11 +95,13 @@ def comparison(names: list[str], all_runs: list[list[RunResult]]) -> dict:
     return {
         "baseline": names[0],
         "differences": {
-            name: {
-                kpi: paired_difference([run.kpis[kpi] for run in runs], [run.kpis[kpi] for run in baseline])
-                for kpi in runs[0].kpis
-                if kpi in baseline[0].kpis
-            }
+            name: significant_differences(
+                {
+                    kpi: paired_difference([run.kpis[kpi] for run in runs], [run.kpis[kpi] for run in baseline])
+                    for kpi in runs[0].kpis
+                    if kpi in baseline[0].kpis
+                }
+            )
             for name, runs in zip(names[1:], all_runs[1:])
         },
     }

@@ -15,6 +15,7 @@ class Estimate:
     ci_low: float
     ci_high: float
     n: int
+    significant: bool = False  # a difference: distinguishable from zero (Holm over the comparison's KPIs)
 
     @property
     def has_interval(self) -> bool:
@@ -23,8 +24,8 @@ class Estimate:
 
     @property
     def distinguishable_from_zero(self) -> bool:
-        """True when the confidence interval excludes zero."""
-        return self.ci_low > 0 or self.ci_high < 0
+        """True when the paired test, corrected for the number of KPIs compared (Holm), rejects zero."""
+        return self.significant
 
 
 @dataclass
@@ -103,6 +104,7 @@ def estimate(values: dict) -> Estimate:
         ci_low=number(values["ci_low"]),
         ci_high=number(values["ci_high"]),
         n=int(float(values["n"] or 0)),
+        significant=bool(values.get("significant", False)),
     )
 
 

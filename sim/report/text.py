@@ -65,10 +65,11 @@ PHRASES = {
     "table_note": {
         "de": "Mittelwert über die Replikationen, darunter das 95-%-Konfidenzintervall und n "
         "(Zahl der Replikationen). Unterschiede sind gepaart je Replikation (gleiche "
-        "Zufallszahlen); * und fett: das Konfidenzintervall schließt null aus.",
+        "Zufallszahlen); * und fett: von null unterscheidbar (gepaarter t-Test, Holm-Korrektur über alle "
+        "Kennzahlen, 5 %).",
         "en": "Mean over the replications, below it the 95 % confidence interval and n (number "
         "of replications). Differences are paired by replication (common random numbers); "
-        "* and bold: the confidence interval excludes zero.",
+        "* and bold: distinguishable from zero (paired t-test, Holm correction over all KPIs, 5 %).",
     },
     "figures": {"de": "Abbildungen", "en": "Figures"},
     "figure": {"de": "Abbildung", "en": "Figure"},
@@ -104,10 +105,16 @@ PHRASES = {
     "method_ci": {
         "de": "Konfidenzintervalle: 95-%-t-Intervall über die Replikationen, Mittelwert ± "
         "t(0,975; n − 1) · s / √n, mit s der Standardabweichung der n Replikationswerte "
-        "(bei Unterschieden: der paarweisen Differenzen).",
+        "(bei Unterschieden: der paarweisen Differenzen). Ob ein Unterschied von null "
+        "unterscheidbar ist, entscheidet ein gepaarter t-Test je Kennzahl mit Holm-Korrektur über "
+        "alle Kennzahlen des Vergleichs (Fehler erster Art insgesamt höchstens 5 %); ein einzelnes "
+        "Intervall kann daher null ausschließen, ohne dass der Unterschied als unterscheidbar gilt.",
         "en": "Confidence intervals: 95 % t-interval over the replications, mean ± "
         "t(0.975; n − 1) · s / √n, where s is the standard deviation of the n replication "
-        "values (for differences: of the paired differences).",
+        "values (for differences: of the paired differences). Whether a difference is "
+        "distinguishable from zero is decided by a paired t-test per KPI with Holm's correction "
+        "over all KPIs of the comparison (family-wise error at most 5 %); a single interval may "
+        "therefore exclude zero without the difference counting as distinguishable.",
     },
     "provenance": {"de": "Herkunft", "en": "Provenance"},
     "caption_comparison": {

@@ -92,7 +92,7 @@ def cli_report(tmp_path_factory: pytest.TempPathFactory) -> Report:
     from tests.conftest import results_folder, run_cli
 
     cwd = tmp_path_factory.mktemp("cli")
-    completed = run_cli("sim", "replications=3", "horizon_days=120", "warmup_days=28", cwd=cwd)
+    completed = run_cli("sim", "replications=6", "horizon_days=120", "warmup_days=28", cwd=cwd)
     assert completed.returncode == 0, completed.stderr[-2000:]
     folder = results_folder(completed, cwd)
     return read_report(folder, folder / "report.html")

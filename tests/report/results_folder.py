@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 from scipy import stats
 
+from sim.experiment.stats import paired_difference, significant_differences
+
 REPLICATIONS = 20
 SEED = 20240611
 HORIZON_DAYS = 365
@@ -191,10 +193,12 @@ def write_results_folder(
     comparison = {
         "baseline": names[0],
         "differences": {
-            name: {
-                kpi: t_interval(replication_values[name][kpi] - replication_values[names[0]][kpi])
-                for kpi in SCENARIO_KPIS
-            }
+            name: significant_differences(
+                {
+                    kpi: paired_difference(replication_values[name][kpi], replication_values[names[0]][kpi])
+                    for kpi in SCENARIO_KPIS
+                }
+            )
             for name in names[1:]
         },
     }

@@ -84,9 +84,9 @@ def test_the_table_holds_the_numbers_of_kpis_json(report_name: str, request) -> 
                 assert int(cell.attributes["data-n"]) == value["n"]
                 assert f"n = {value['n']}" in cell.text
                 if cells == "difference":
-                    excludes_zero = value["ci_low"] > 0 or value["ci_high"] < 0
-                    assert cell.attributes["data-distinguishable"] == str(excludes_zero).lower()
-                    assert ("*" in cell.text) == excludes_zero
+                    significant = value["significant"]
+                    assert cell.attributes["data-distinguishable"] == str(significant).lower()
+                    assert ("*" in cell.text) == significant
                 checked += 1
     assert checked == sum(len(e["kpis"]) for e in scenarios.values()) + sum(len(e) for e in differences.values())
 
@@ -136,9 +136,9 @@ def test_the_answer_follows_the_signs_of_the_differences(
         difference = differences[scenario][finding.attributes["data-kpi"]]
         sign = (difference["mean"] > 0) - (difference["mean"] < 0)
         assert int(finding.attributes["data-sign"]) == sign
-        excludes_zero = difference["ci_low"] > 0 or difference["ci_high"] < 0
-        assert finding.attributes["data-distinguishable"] == str(excludes_zero).lower()
-        if excludes_zero:
+        significant = difference["significant"]
+        assert finding.attributes["data-distinguishable"] == str(significant).lower()
+        if significant:
             assert (rises if sign > 0 else falls) in finding.text
             assert unclear not in answer.text.split(finding.text)[0]
         else:
