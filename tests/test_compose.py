@@ -43,7 +43,7 @@ def made_up_district(folder: Path) -> Path:
         " municipalities_file: musterkreis/municipalities.csv, source: made up,"
         " sources: {clients.share_of_population: made up}}\n"
         "clients: {share_of_population: 0.04}\n"
-        "attendance: {intercept: -1.75}\n",
+        "attendance: {intercept: -2.2, hard_to_reach: 0.8}\n",
         encoding="utf-8",
     )
     (folder / "scenario" / "musterkreis.yaml").write_text(

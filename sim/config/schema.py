@@ -68,6 +68,8 @@ class SiteConfig:
     slot_min: int = 60  # one booked contact per counsellor and slot
     calendar: CalendarConfig = field(default_factory=CalendarConfig)
     walkins: WalkinConfig = field(default_factory=WalkinConfig)
+    target_group: str = "hard_to_reach"  # room: whom it is for: hard_to_reach | no_car | all
+    catchment: list[str] = field(default_factory=list)  # room: municipalities it serves besides its own
     source: str = ""  # where the site, its staffing and calendar come from; empty: an assumption
 
 
@@ -81,6 +83,8 @@ class ClientsConfig:
     interval_weeks_min: float = 6.0  # others: uniform 6-8 weeks, domain.md s.7 / DESIGN
     interval_weeks_max: float = 8.0
     mean_stay_days: float = 730.0  # caseload turnover: exponential stay (assumption)
+    limited_share: float = 0.15  # health limits or care duties: hard to reach by car or bus (assumption)
+    poor_connection_min: float = 60.0  # no car and the office this far by bus, one way: hard to reach (assumption)
 
 
 @dataclass
@@ -94,7 +98,8 @@ class AttendanceConfig:
     per_prior_no_show: float = 0.693  # ln 2 per consecutive no-show (domain.md range OR 2-5)
     long_lead: float = 0.867  # ln(2.38) when booked more than long_lead_days ahead, Lee 2005
     long_lead_days: int = 21
-    no_car: float = 0.445  # ln(1.56), hard-to-reach segment, Shour 2023 (Medicaid OR)
+    no_car: float = 0.445  # ln(1.56), clients without a car, Shour 2023 (Medicaid OR)
+    hard_to_reach: float = MISSING  # the hard-to-reach segment, calibrated per district (region file)
 
 
 @dataclass
@@ -138,7 +143,7 @@ class StaffConfig:
 class BookingConfig:
     notice_days: int = 7  # invitation letter ahead of the appointment (assumption)
     max_lead_days: int = 14  # accept the nearest site only if it has a slot this soon after notice
-    outreach_for: str = "no_car"  # who is invited to rooms: no_car | all
+    policy: str = "local"  # local: a room invites its target group where it serves; nearest: nearest site
     reinvite_days: int = 14  # domain.md s.7: re-invite after 2-4 weeks
     lost_after_no_shows: int = 3  # K consecutive no-shows: the client counts as lost
     lost_recontact_days: int = 91  # a lost client is tried again after a quarter (assumption)

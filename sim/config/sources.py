@@ -33,7 +33,12 @@ SOURCES = {
     "staff.hours_per_day": "TV-BA: 39 h/week",
     "booking.notice_days": ASSUMPTION,
     "booking.max_lead_days": ASSUMPTION,
-    "booking.outreach_for": "assumption: rooms serve the hard-to-reach; no car is the proxy",
+    "booking.policy": (
+        "local: a room invites the hard-to-reach residents of its municipality (seeds: 'vor Ort in der"
+        " Gemeinde, wo der Eingeladene lebt'); the others go to their nearest office"
+    ),
+    "clients.limited_share": "assumption: health limits or care duties (seeds name both; no figure found)",
+    "clients.poor_connection_min": "assumption: no car and more than an hour by bus to the office",
     "booking.reinvite_days": "domain.md s.7: re-invite after 2-4 weeks",
     "booking.lost_after_no_shows": ASSUMPTION,
 }

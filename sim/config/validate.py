@@ -11,7 +11,8 @@ from sim.model.distributions import DISTRIBUTIONS
 
 SITE_KINDS = ("office", "room")
 TRAVEL_MODES = ("model", "matrix", "zero")
-OUTREACH_GROUPS = ("no_car", "all")
+TARGET_GROUPS = ("hard_to_reach", "no_car", "all")
+POLICIES = ("local", "nearest")
 
 
 def probability(key: str, value: float) -> None:
@@ -52,7 +53,8 @@ def validate(config: ScenarioConfig) -> None:
     at_least("nearly_empty_max", config.nearly_empty_max, 0)
 
     clients = config.clients
-    for key in ("share_of_population", "no_car_share", "under25_share"):
+    at_least("clients.poor_connection_min", clients.poor_connection_min, 0)
+    for key in ("share_of_population", "no_car_share", "under25_share", "limited_share"):
         probability(f"clients.{key}", getattr(clients, key))
     if clients.count is not None:
         at_least("clients.count", clients.count, 0)
@@ -94,7 +96,7 @@ def validate(config: ScenarioConfig) -> None:
         )
 
     booking = config.booking
-    one_of("booking.outreach_for", booking.outreach_for, OUTREACH_GROUPS)
+    one_of("booking.policy", booking.policy, POLICIES)
     for key in ("notice_days", "max_lead_days"):
         at_least(f"booking.{key}", getattr(booking, key), 0)
     for key in ("reinvite_days", "lost_recontact_days"):  # the next contact falls on a later day
@@ -146,6 +148,13 @@ def validate_sites(config: ScenarioConfig, region: Region, workday_start: int, w
                 f" {region.name}; allowed: {', '.join(region.names)} (or their AGS codes)."
             )
         at_least(f"{where}.counsellors", site.counsellors, 0, "a count of at least 0")
+        one_of(f"{where}.target_group", site.target_group, TARGET_GROUPS)
+        for name in site.catchment:
+            if region.index(name) is None:
+                raise ConfigError(
+                    f"{where}.catchment: '{name}' is not a municipality of region {region.name};"
+                    f" allowed: {', '.join(region.names)} (or their AGS codes)."
+                )
         at_least(f"{where}.slot_min", site.slot_min, 1)
         if site.base_office is not None and site.base_office not in offices:
             raise ConfigError(

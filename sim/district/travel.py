@@ -33,6 +33,9 @@ def travel_times(region: Region, travel: TravelConfig) -> TravelTimes:
         return read_matrix(region, travel.matrix_file, road_km)
     car = road_km / travel.car_speed_kmh * 60.0
     pt = road_km / travel.pt_speed_kmh * 60.0 + travel.pt_headway_min / 2.0
+    # a trip within the own municipality waits for no bus: it is walked, or planned around the
+    # local timetable (assumption); between municipalities a client waits half a headway
+    np.fill_diagonal(pt, np.diag(road_km) / travel.pt_speed_kmh * 60.0)
     return TravelTimes(car, pt, road_km)
 
 

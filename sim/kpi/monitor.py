@@ -49,6 +49,10 @@ class Metrics:
         self.travel_min = [0.0] * n_municipalities
         self.wait_days = [0.0] * n_municipalities
         self.client_km = 0.0
+        self.hard_appointments = [0] * n_municipalities  # the hard-to-reach clients' appointments
+        self.hard_kept = [0] * n_municipalities
+        self.hard_travel_min = [0.0] * n_municipalities
+        self.hard_wait_days = 0.0
         self.site_kept = [0] * n_sites
         self.site_missed = [0] * n_sites
         self.session_kept: list[list[int]] = [[] for _ in range(n_sites)]
@@ -70,7 +74,15 @@ class Metrics:
         return self.start <= minute < self.end
 
     def appointment(
-        self, minute: float, municipality: int, site: int, kept: bool, wait_days: int, travel_min: float, road_km: float
+        self,
+        minute: float,
+        municipality: int,
+        site: int,
+        kept: bool,
+        wait_days: int,
+        travel_min: float,
+        road_km: float,
+        hard_to_reach: bool,
     ) -> None:
         """A booked client came (kept) or did not (no-show)."""
         self.ledger["kept" if kept else "no_show"] += 1
@@ -79,6 +91,11 @@ class Metrics:
         self.wait_hist[min(wait_days, MAX_WAIT_DAYS)] += 1
         self.wait_days[municipality] += wait_days
         self.travel_min[municipality] += travel_min
+        if hard_to_reach:
+            self.hard_appointments[municipality] += 1
+            self.hard_kept[municipality] += kept
+            self.hard_travel_min[municipality] += travel_min
+            self.hard_wait_days += wait_days
         if kept:
             self.kept[municipality] += 1
             self.site_kept[site] += 1
@@ -138,11 +155,13 @@ class Metrics:
         self,
         world,
         reached: np.ndarray,
+        hard_to_reach: np.ndarray,
         coverage: dict[int, float],
         nearly_empty_max: int,
         working_hours: np.ndarray,
     ) -> RunResult:
-        """The replication's KPIs from the counters."""
+        """The replication's KPIs from the counters; `reached` and `hard_to_reach` are per client of
+        the caseload at the end of the warm-up."""
         measured_min = self.end - self.start
         kept_by_municipality = np.array(self.kept, dtype=np.int64)
         missed_by_municipality = np.array(self.missed, dtype=np.int64)
@@ -174,20 +193,28 @@ class Metrics:
             "staff_travel_km": self.staff_km,
             "onsite_queue_mean": self.queue_minutes / measured_min,
             "walkin_arrivals_per_hour": self.walkins_arrived / measured_min * 60.0,
+            "reach_hard_to_reach": float(reached[hard_to_reach].mean()) if hard_to_reach.any() else np.nan,
+            "unreached_hard_to_reach": float((hard_to_reach & ~reached).sum()),
+            "kept_contacts_hard_to_reach": float(sum(self.hard_kept)),
+            "attendance_rate_hard_to_reach": ratio(sum(self.hard_kept), sum(self.hard_appointments)),
+            "travel_min_hard_to_reach": ratio(sum(self.hard_travel_min), sum(self.hard_appointments)),
+            "wait_days_hard_to_reach": ratio(self.hard_wait_days, sum(self.hard_appointments)),
         }
         kpis = {kpi: kpis[kpi] for kpi in scenario_kpis(world.components)}
+        n_places = len(world.client_counts)
         municipalities = {
             "clients": world.client_counts.astype(float),
             "attendance_rate": divide(kept_by_municipality, booked),
             "travel_min": divide(travel_min, booked),
             "wait_days_mean": divide(wait_days, booked),
             "kept_contacts": kept_by_municipality.astype(float),
-            "reach": np.array(
-                [
-                    reached[world.client_municipality == m].mean() if world.client_counts[m] else np.nan
-                    for m in range(len(world.client_counts))
-                ]
-            ),
+            "reach": share_per_municipality(reached, np.ones_like(reached), world.client_municipality, n_places),
+            "clients_hard_to_reach": np.bincount(
+                world.client_municipality, weights=hard_to_reach, minlength=n_places
+            ).astype(float),
+            "reach_hard_to_reach": share_per_municipality(reached, hard_to_reach, world.client_municipality, n_places),
+            "kept_contacts_hard_to_reach": np.array(self.hard_kept, dtype=float),
+            "travel_min_hard_to_reach": divide(np.array(self.hard_travel_min), np.array(self.hard_appointments)),
         }
         sites = {}
         for i, site in enumerate(world.sites):
@@ -209,6 +236,14 @@ class Metrics:
                 "idle_hours": float(working_hours[i] - counselling_h[i] - travel_h[i] - meeting_hours[i]),
             }
         return RunResult(kpis, municipalities, sites, counsellors, wait_hist, dict(self.ledger))
+
+
+def share_per_municipality(flag: np.ndarray, among: np.ndarray, municipality: np.ndarray, n: int) -> np.ndarray:
+    """Per municipality, the share of the clients marked `among` who have `flag` (NaN where none)."""
+    among = among.astype(bool)
+    counts = np.bincount(municipality[among], minlength=n)
+    hits = np.bincount(municipality[among & flag.astype(bool)], minlength=n)
+    return divide(hits.astype(float), counts)
 
 
 def ratio(numerator: float, denominator: float) -> float:

@@ -109,7 +109,57 @@ declare(
     "walkin_arrivals_per_hour", "count", "Kunden ohne Termin je Öffnungsstunde", "walk-in arrivals per opening hour"
 )
 
+HARD = ("scenario", "municipality")
+declare(
+    "reach_hard_to_reach",
+    "share",
+    "Anteil erreichter schwer erreichbarer Klienten",
+    "reach of the hard-to-reach",
+    "higher",
+    HARD,
+)
+declare(
+    "unreached_hard_to_reach",
+    "count",
+    "nicht erreichte schwer erreichbare Klienten",
+    "hard-to-reach clients not reached",
+    "lower",
+)
+declare(
+    "kept_contacts_hard_to_reach",
+    "count",
+    "wahrgenommene Kontakte schwer Erreichbarer",
+    "kept contacts of the hard-to-reach",
+    "higher",
+    HARD,
+)
+declare(
+    "attendance_rate_hard_to_reach",
+    "share",
+    "Teilnahmequote schwer Erreichbarer",
+    "attendance of the hard-to-reach",
+    "higher",
+)
+declare(
+    "travel_min_hard_to_reach",
+    "minutes",
+    "Fahrzeit schwer Erreichbarer zum Termin (einfach)",
+    "travel time of the hard-to-reach (one way)",
+    "lower",
+    HARD,
+)
+declare(
+    "wait_days_hard_to_reach",
+    "days",
+    "Wartezeit schwer Erreichbarer bis zum Termin",
+    "days to appointment of the hard-to-reach",
+    "lower",
+)
+
 declare("clients", "count", "Klienten", "clients", levels=("municipality",))
+declare(
+    "clients_hard_to_reach", "count", "schwer erreichbare Klienten", "hard-to-reach clients", levels=("municipality",)
+)
 declare(
     "travel_min",
     "minutes",

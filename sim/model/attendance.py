@@ -13,8 +13,9 @@ def no_show_probability(
     has_car: bool,
     prior_no_shows: int,
     lead_days: int,
+    hard_to_reach: bool = False,
 ) -> float:
-    """P(no-show) = logistic(intercept + travel + prior no-shows + lead time + no-car segment)."""
+    """P(no-show) = logistic(intercept + travel + prior no-shows + lead time + no car + hard to reach)."""
     if not attendance.enabled:
         return 0.0
     per_min = attendance.travel_per_min_car if has_car else attendance.travel_per_min_no_car
@@ -24,5 +25,6 @@ def no_show_probability(
         + attendance.per_prior_no_show * prior_no_shows
         + (attendance.long_lead if lead_days > attendance.long_lead_days else 0.0)
         + (0.0 if has_car else attendance.no_car)
+        + (attendance.hard_to_reach if hard_to_reach else 0.0)
     )
     return 1.0 / (1.0 + math.exp(-logit))

@@ -1,7 +1,8 @@
 """The appointment book: each site's sessions with their slots, the desk's booking rule, one cancel path.
 
 The desk books a due contact into the earliest free slot at least `booking.notice_days` ahead at
-the nearest of the client's sites that has one within `booking.max_lead_days`; if none has, the
+the best-ranked of the client's sites (world.py: under the local policy the room that serves
+them, else the nearest office) that has one within `booking.max_lead_days`; if none has, the
 earliest slot at any of them. Every cancellation (a counsellor off sick, a client who leaves the
 caseload, and later a vehicle breakdown) goes through `AppointmentBook.cancel`; a slot given up
 before its session opens is offered again.
@@ -102,14 +103,13 @@ class AppointmentBook:
         caseload, booking = self.caseload, self.world.config.booking
         earliest = today + booking.notice_days
         latest = earliest + booking.max_lead_days
-        municipality = caseload.municipality[client]
-        car = int(caseload.has_car[caseload.row[client]])
-        chosen, fallback, chosen_travel = None, None, 0.0
-        books, travel_min = self.books, self.travel_min
-        for site in self.world.candidates[municipality][car]:
-            travel = travel_min[site][municipality][car]
-            if chosen is not None and travel > chosen_travel:
-                break  # candidates come nearest first: no nearer site is left
+        municipality, row = caseload.municipality[client], caseload.row[client]
+        candidates = self.world.candidates[municipality][int(caseload.has_car[row])][int(caseload.hard_to_reach[row])]
+        chosen, fallback, chosen_rank = None, None, 0.0
+        books = self.books
+        for site, rank in candidates:
+            if chosen is not None and rank > chosen_rank:
+                break  # candidates come best rank first: no better site is left
             book = books[site]
             opens_before_desk = earliest == today and book.site.open_min <= DESK_OPENS_MIN
             session = book.first_free(earliest + opens_before_desk)
@@ -117,7 +117,7 @@ class AppointmentBook:
                 continue
             if book.days[session] <= latest:
                 if chosen is None or book.days[session] < books[chosen[0]].days[chosen[1]]:
-                    chosen, chosen_travel = (site, session), travel
+                    chosen, chosen_rank = (site, session), rank
                 continue
             if fallback is None or book.days[session] < books[fallback[0]].days[fallback[1]]:
                 fallback = (site, session)

@@ -50,14 +50,20 @@ class Population:
     departures: list[tuple[int, ...]]  # [slot] days on which the occupant leaves, ascending
     first_row: np.ndarray  # [slot]
     has_car: np.ndarray  # [row] bool
+    hard_to_reach: np.ndarray  # [row] bool: health limits or care duties, or no car and a poor connection
     interval_days: np.ndarray  # [row]
     first_due_day: np.ndarray  # [slot] first occupant: next contact due within one interval
     attendance_u: np.ndarray  # [row, k]
     service_min: np.ndarray  # [row, k]
 
 
-def draw_population(config: ScenarioConfig, counts: np.ndarray, seed: int, replication: int) -> Population:
-    """Draw a replication's caseload; independent of which sites a scenario has.
+def draw_population(
+    config: ScenarioConfig, counts: np.ndarray, poor_connection: np.ndarray, seed: int, replication: int
+) -> Population:
+    """Draw a replication's caseload; independent of which rooms a scenario has.
+
+    A client is hard to reach with health limits or care duties (`clients.limited_share`), or
+    without a car where the nearest office is more than `clients.poor_connection_min` away by bus.
 
     Each stream is laid out as if it were drawn [slot, generation, ...] up to the largest number of
     occupants any slot has; only the rows of occupants that exist are kept.
@@ -82,16 +88,20 @@ def draw_population(config: ScenarioConfig, counts: np.ndarray, seed: int, repli
     )
     interval_days = np.maximum(1, np.rint(7 * interval_weeks)).astype(int)
     due_u = rng.random((n_slots, generations))
+    limited = rng.random((n_slots, generations)) < clients.limited_share
+    municipality = np.repeat(np.arange(len(counts)), counts)
+    hard_to_reach = limited | (~has_car & poor_connection[municipality][:, None])
     contacts = contacts_bound(config)
     duration_u = contact_uniforms(seed, replication, DURATIONS, exists, contacts)
     service_min = durations_from_uniforms(config.durations.followup, duration_u)
     newcomer = np.nonzero(exists)[1] >= 1  # a newcomer's first contact is a first interview
     service_min[newcomer, 0] = durations_from_uniforms(config.durations.first, duration_u[newcomer, 0])
     return Population(
-        municipality=np.repeat(np.arange(len(counts)), counts),
+        municipality=municipality,
         departures=departures,
         first_row=np.cumsum(occupants) - occupants,
         has_car=has_car[exists],
+        hard_to_reach=hard_to_reach[exists],
         interval_days=interval_days[exists],
         first_due_day=(due_u[:, 0] * interval_days[:, 0]).astype(int),
         attendance_u=contact_uniforms(seed, replication, ATTENDANCE, exists, contacts),
@@ -156,6 +166,7 @@ class Caseload:
         self.generation = [0] * n_clients
         self.row = population.first_row.tolist()  # the current occupant's row in the population arrays
         self.has_car = population.has_car.tolist()  # [row]
+        self.hard_to_reach = population.hard_to_reach.tolist()  # [row]
         self.interval_days = population.interval_days.tolist()  # [row]
         self.contact = [0] * n_clients  # k: appointments reached by the current occupant
         self.prior_no_shows = [0] * n_clients
@@ -183,6 +194,7 @@ class Caseload:
         self.due_day[client] = due_day
         self.to_book[due_day].append((client, self.generation[client]))
 
-    def first_occupants_have_car(self) -> np.ndarray:
-        """Whether the client of each slot at the start has a car (for coverage)."""
-        return self.population.has_car[self.population.first_row]
+    def first_occupants(self) -> tuple[np.ndarray, np.ndarray]:
+        """Whether the client of each slot at the start has a car, and is hard to reach (for coverage)."""
+        first = self.population.first_row
+        return self.population.has_car[first], self.population.hard_to_reach[first]

@@ -88,7 +88,7 @@ class ContactCycle:
         generation, row = caseload.generation[client], caseload.row[client]
         k = caseload.contact[client] % caseload.contacts_bound
         municipality = caseload.municipality[client]
-        has_car = caseload.has_car[row]
+        has_car, hard = caseload.has_car[row], caseload.hard_to_reach[row]
         travel_min = self.client_travel_min[site][municipality][int(has_car)]
         p_no_show = no_show_probability(
             self.config.attendance,
@@ -96,6 +96,7 @@ class ContactCycle:
             has_car,
             caseload.prior_no_shows[client],
             day - caseload.booked_on[client],
+            hard,
         )
         draw = population.attendance_u.item(row, k)
         if self.trace is not None:
@@ -103,7 +104,9 @@ class ContactCycle:
         came = draw >= p_no_show
         now = self.env.now
         road_km = self.client_road_km[site][municipality]
-        self.metrics.appointment(now, municipality, site, came, day - caseload.due_day[client], travel_min, road_km)
+        self.metrics.appointment(
+            now, municipality, site, came, day - caseload.due_day[client], travel_min, road_km, hard
+        )
         caseload.contact[client] += 1
         self.appointments.booking[client] = None
         if came:
@@ -111,7 +114,9 @@ class ContactCycle:
             window = caseload.window_generation
             if window is not None and window[client] == generation and self.metrics.in_window(now):
                 caseload.reached[client] = True
-            caseload.schedule_contact(client, day + caseload.interval_days[row])
+            # the next contact falls due on the client's plan, an interval after this one fell due
+            # (the contact density of domain.md s.3.3), and never before tomorrow
+            caseload.schedule_contact(client, max(caseload.due_day[client] + caseload.interval_days[row], day + 1))
             return population.service_min.item(row, k)
         caseload.prior_no_shows[client] += 1
         if caseload.prior_no_shows[client] >= booking.lost_after_no_shows:

@@ -47,7 +47,7 @@ class Simulation:
         self.metrics = Metrics(
             len(world.region.names), len(world.sites), len(world.offices), config.warmup_days, config.horizon_days
         )
-        self.caseload = Caseload(draw_population(config, world.client_counts, seed, replication))
+        self.caseload = Caseload(draw_population(config, world.client_counts, world.poor_connection, seed, replication))
         self.appointments = AppointmentBook(world, self.caseload, self.metrics)
         contacts = ContactCycle(self)
         self.components: list[Component] = [contacts, Sites(self, contacts), Meetings(self)]
@@ -72,11 +72,18 @@ class Simulation:
         working_hours = [
             world.staff.working_hours(office, config.warmup_days, config.horizon_days) for office in world.offices
         ]
-        has_car = self.caseload.first_occupants_have_car().astype(int)
-        minutes = world.coverage_min[self.caseload.population.municipality, has_car]
+        has_car, hard = self.caseload.first_occupants()
+        minutes = world.coverage_min[self.caseload.population.municipality, has_car.astype(int), hard.astype(int)]
         coverage = {
             limit: float((minutes <= limit).mean()) if minutes.size else np.nan for limit in COVERAGE_THRESHOLDS_MIN
         }
+        population = self.caseload.population
+        window_rows = population.first_row + np.asarray(self.caseload.window_generation, dtype=int)
         return self.metrics.result(
-            world, self.caseload.reached, coverage, config.nearly_empty_max, np.array(working_hours)
+            world,
+            self.caseload.reached,
+            population.hard_to_reach[window_rows],
+            coverage,
+            config.nearly_empty_max,
+            np.array(working_hours),
         )

@@ -13,6 +13,7 @@ from sim.district.travel import TravelTimes, travel_times
 from sim.kpi.registry import CORE
 from sim.model.staff import StaffPlan
 
+OFFICE_RANK = 1e6  # under the local policy an office ranks after every room that serves the client
 # Bookings may land after the horizon (they stay pending); the book reaches this far beyond it.
 BOOKING_LOOKAHEAD_DAYS = 364
 
@@ -47,10 +48,11 @@ class World:
     sites: list[Site]
     site_index: dict[str, int]
     client_counts: np.ndarray  # clients per municipality
-    # candidates[m][car]: appointment sites in order of the client's own travel time
-    candidates: list[list[list[int]]]
+    # candidates[m][car][hard]: (site, rank) a client may be invited to, best rank first (booking.py)
+    candidates: list[list[list[list[tuple[int, float]]]]]
     client_travel_min: np.ndarray  # [site, municipality, car] one-way minutes by own mode
-    coverage_min: np.ndarray  # [municipality, car] minutes to the nearest usable site held >= monthly
+    coverage_min: np.ndarray  # [municipality, car, hard] minutes to the nearest usable site held >= monthly
+    poor_connection: np.ndarray  # [municipality] the nearest office is more than poor_connection_min by bus
     staff: StaffPlan  # each office's counsellors and their blocked time
     offices: list[str]  # keys of the open offices
     client_municipality: np.ndarray  # [client slot] home municipality
@@ -116,18 +118,28 @@ def build_world(config: ScenarioConfig) -> World:
     to = np.array([site.municipality for site in sites], dtype=int)
     # [site, home municipality, car]: car 0 = no car (public transport), 1 = car
     client_travel_min = np.stack([travel.pt_min[:, to].T, travel.car_min[:, to].T], axis=-1)
+    served = [served_municipalities(site, config, region) for site in sites]
     candidates = [
-        [appointment_candidates(m, bool(car), sites, client_travel_min, config) for car in (0, 1)]
+        [
+            [
+                appointment_candidates(m, bool(car), bool(hard), sites, served, client_travel_min, config)
+                for hard in (0, 1)
+            ]
+            for car in (0, 1)
+        ]
         for m in range(n_municipalities)
     ]
-    coverage_min = np.full((n_municipalities, 2), np.inf)
+    coverage_min = np.full((n_municipalities, 2, 2), np.inf)
+    covering = covering_sites(sites, config)
     for m in range(n_municipalities):
         for car in (0, 1):
-            usable = [
-                i for i in covering_sites(sites, config) if i in candidates[m][car] or sites[i].walkins.rate_per_hour
-            ]
-            if usable:
-                coverage_min[m, car] = client_travel_min[usable, m, car].min()
+            for hard in (0, 1):
+                invited = {site for site, _ in candidates[m][car][hard]}
+                usable = [i for i in covering if i in invited or sites[i].walkins.rate_per_hour]
+                if usable:
+                    coverage_min[m, car, hard] = client_travel_min[usable, m, car].min()
+    offices_at = [site.municipality for site in sites if site.kind == "office" and site.appointments]
+    bus_to_office = travel.pt_min[:, offices_at].min(axis=1) if offices_at else np.zeros(n_municipalities)
     counts = client_counts(region, config)
     return World(
         config=config,
@@ -139,6 +151,7 @@ def build_world(config: ScenarioConfig) -> World:
         candidates=candidates,
         client_travel_min=client_travel_min,
         coverage_min=coverage_min,
+        poor_connection=bus_to_office > config.clients.poor_connection_min,
         staff=StaffPlan(sites, config),
         offices=[site.key for site in sites if site.kind == "office"],
         client_municipality=np.repeat(np.arange(n_municipalities), counts),
@@ -152,16 +165,45 @@ def nearest_office(
     return min(offices, key=lambda key: travel.car_min[region.index(config.sites[key].municipality), municipality])
 
 
+def served_municipalities(site: Site, config: ScenarioConfig, region: Region) -> set[int]:
+    """The municipalities a room serves: its own and its catchment (an office serves all)."""
+    if site.kind == "office":
+        return set(range(len(region.names)))
+    return {site.municipality, *(region.index(name) for name in config.sites[site.key].catchment)}
+
+
+def in_target_group(target_group: str, car: bool, hard: bool) -> bool:
+    return target_group == "all" or (target_group == "no_car" and not car) or (target_group == "hard_to_reach" and hard)
+
+
 def appointment_candidates(
-    municipality: int, car: bool, sites: list[Site], client_travel_min: np.ndarray, config: ScenarioConfig
-) -> list[int]:
-    """Sites a client may be invited to, nearest first by the client's own travel time."""
-    eligible = [
-        i
-        for i, site in enumerate(sites)
-        if site.appointments and (site.kind == "office" or config.booking.outreach_for == "all" or not car)
-    ]
-    return sorted(eligible, key=lambda i: (client_travel_min[i, municipality, int(car)], i))
+    municipality: int,
+    car: bool,
+    hard: bool,
+    sites: list[Site],
+    served: list[set[int]],
+    client_travel_min: np.ndarray,
+    config: ScenarioConfig,
+) -> list[tuple[int, float]]:
+    """The sites a client may be invited to, with their rank (lower first).
+
+    Policy `local` (the Jobcenters' practice): a room invites the residents of the municipalities it
+    serves who are in its target group, ahead of any office; everyone else is invited to the nearest
+    office. Policy `nearest`: any site whose target group the client is in, nearest first. The rank
+    is the client's own one-way travel time (plus a large constant for offices under `local`)."""
+    ranked = []
+    for i, site in enumerate(sites):
+        if not site.appointments:
+            continue
+        travel = float(client_travel_min[i, municipality, int(car)])
+        if site.kind == "office":
+            ranked.append((i, travel + (OFFICE_RANK if config.booking.policy == "local" else 0.0)))
+            continue
+        target = config.sites[site.key].target_group
+        local = config.booking.policy == "nearest" or municipality in served[i]
+        if local and in_target_group(target, car, hard):
+            ranked.append((i, travel))
+    return sorted(ranked, key=lambda pair: (pair[1], pair[0]))
 
 
 def covering_sites(sites: list[Site], config: ScenarioConfig) -> list[int]:
