@@ -305,3 +305,11 @@ def test_the_offices_no_show_rate_is_calibrated_near_a_quarter():
         for office in ("bad_salzungen", "eisenach")
     )
     assert 0.23 <= 1 - kept / booked <= 0.27
+
+
+def test_a_room_brings_car_less_clients_within_half_an_hour():
+    """Within their own municipality car-less clients wait for no bus: the rooms raise coverage_30min."""
+    nobody_drives = ("clients.no_car_share=1", "replications=1", *SHORT)
+    (rooms,), (central,) = replicate([load(*nobody_drives), load("scenario=wartburgkreis_central", *nobody_drives)])
+    assert central.kpis["coverage_30min"] > 0  # the office towns' own residents
+    assert rooms.kpis["coverage_30min"] > central.kpis["coverage_30min"] + 0.05
