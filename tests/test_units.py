@@ -90,7 +90,7 @@ def test_meetings_are_blocked_time_after_the_sessions():
     """The weekly meeting blocks every present counsellor, outside the office hours: no slot is lost."""
     world = build_world(load("scenario=wartburgkreis").config)
     meetings = world.staff.meetings()
-    assert {block.day for block in meetings if block.day < 365} == set(range(0, 365, 7))  # every Monday
+    assert {block.day for block in meetings if block.day < 365} == set(range(0, 365, 7)) - world.holidays  # Mondays
     assert all(block.end_min - block.start_min == 90 for block in meetings)
     eisenach = world.sites[world.site_index["eisenach"]]
     first = next(block for block in meetings if block.office == "eisenach")
@@ -124,3 +124,25 @@ def test_holm_corrects_for_the_number_of_kpis_compared():
     assert holm({"a": 0.01, "b": 0.02}) == {"a": True, "b": True}  # 0.01 <= 0.025, 0.02 <= 0.05
     marked = significant_differences({"x": paired_difference([1.1, 1.2, 0.9, 1.0], [0.0] * 4)})
     assert marked["x"]["significant"] and marked["x"]["mean"] == pytest.approx(1.05)
+
+
+def test_no_session_on_a_public_holiday_in_any_district():
+    """3 October and 25 December are days off in every district's federal state; no site holds a session."""
+    from datetime import date
+
+    from sim.config.compose import compose_scenario
+    from sim.config.schema import CalendarConfig
+    from sim.district.calendar import public_holidays
+
+    start = "2025-01-06"
+    unity, christmas = ((date(2025, month, day) - date(2025, 1, 6)).days for month, day in ((10, 3), (12, 25)))
+    every_day = CalendarConfig(weekdays=["mon", "tue", "wed", "thu", "fri"], every_weeks=1)
+    for district in ("wartburgkreis", "odenwaldkreis", "borken", "bergstrasse"):
+        state = compose_scenario("wartburgkreis", [f"region={district}"]).region.state
+        off = public_holidays(state, start, 365)
+        days = session_days(every_day, 0, 365, off)
+        assert unity in off and christmas in off and unity not in days and christmas not in days
+    world = build_world(load("scenario=wartburgkreis_ruhla").config)
+    for site in world.sites:
+        assert unity not in site.days and christmas not in site.days
+    assert world.staff.working_hours("eisenach", 0, 365) < world.staff.present["eisenach"] * 261 * 7.8  # days off

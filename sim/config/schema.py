@@ -173,6 +173,7 @@ class ScenarioConfig:
     staff: StaffConfig = field(default_factory=StaffConfig)
     booking: BookingConfig = field(default_factory=BookingConfig)
     mmc: MmcConfig = field(default_factory=MmcConfig)  # knobs used by the mmc scenario only
+    start_date: str = "2025-01-06"  # day 0, a Monday; places the public holidays (assumption)
     horizon_days: int = 365  # simulated days, warm-up included
     warmup_days: int = 56
     nearly_empty_max: int = 2  # a session with at most this many kept contacts is nearly empty

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+import holidays
+
 from sim.config import ConfigError
 from sim.config.schema import WEEKDAYS, DurationConfig, ReportConfig, RunnerConfig, ScenarioConfig
 from sim.district.calendar import clock_minutes
@@ -51,6 +55,19 @@ def validate(config: ScenarioConfig) -> None:
     if config.warmup_days >= config.horizon_days:
         raise ConfigError(f"warmup_days ({config.warmup_days}) must be less than horizon_days ({config.horizon_days}).")
     at_least("nearly_empty_max", config.nearly_empty_max, 0)
+    try:
+        monday = date.fromisoformat(config.start_date).weekday() == 0
+    except ValueError:
+        monday = False
+    if not monday:
+        raise ConfigError(
+            f"start_date must be a Monday as YYYY-MM-DD (day 0 of the calendar), got '{config.start_date}'."
+        )
+    if config.region.state not in holidays.Germany.subdivisions:
+        raise ConfigError(
+            f"region.state must be a German federal state code ({', '.join(holidays.Germany.subdivisions)}),"
+            f" got '{config.region.state}'."
+        )
 
     clients = config.clients
     at_least("clients.poor_connection_min", clients.poor_connection_min, 0)

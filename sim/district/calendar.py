@@ -1,6 +1,14 @@
-"""Time: minutes from Monday 00:00 of the start week; working days and session calendars."""
+"""Time: minutes from Monday 00:00 of the start date; working days, public holidays, session calendars.
+
+Day 0 is `start_date` (a Monday). Working days are Monday to Friday except the public holidays of
+the district's federal state (the `holidays` package), on which no session is held and staff are off.
+"""
 
 from __future__ import annotations
+
+from datetime import date, timedelta
+
+import holidays
 
 from sim.config.schema import WEEKDAYS, CalendarConfig
 
@@ -16,18 +24,28 @@ def clock_minutes(text: str) -> int:
     return value
 
 
-def is_working_day(day: int) -> bool:
-    """Monday to Friday; day 0 is a Monday."""
-    return day % 7 < 5
+def public_holidays(state: str, start_date: str, days: int) -> frozenset[int]:
+    """The days in [0, days) that are public holidays in the federal state (ISO 3166-2 code without DE-)."""
+    start = date.fromisoformat(start_date)
+    years = range(start.year, (start + timedelta(days=days)).year + 1)
+    calendar = holidays.Germany(subdiv=state, years=years)
+    return frozenset((holiday - start).days for holiday in calendar if 0 <= (holiday - start).days < days)
 
 
-def session_days(calendar: CalendarConfig, first_day: int, last_day: int) -> list[int]:
-    """The days in [first_day, last_day) on which a site holds a session."""
+def is_working_day(day: int, holidays_off: frozenset[int] = frozenset()) -> bool:
+    """Monday to Friday and not a public holiday; day 0 is a Monday."""
+    return day % 7 < 5 and day not in holidays_off
+
+
+def session_days(
+    calendar: CalendarConfig, first_day: int, last_day: int, holidays_off: frozenset[int] = frozenset()
+) -> list[int]:
+    """The days in [first_day, last_day) on which a site holds a session (none on a public holiday)."""
     weekdays = {WEEKDAYS.index(name) for name in calendar.weekdays}
     return [
         day
         for day in range(first_day, last_day)
-        if day % 7 in weekdays and (day // 7) % calendar.every_weeks == calendar.week_offset
+        if day % 7 in weekdays and (day // 7) % calendar.every_weeks == calendar.week_offset and day not in holidays_off
     ]
 
 

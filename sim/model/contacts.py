@@ -52,12 +52,13 @@ class ContactCycle:
         """At the start of each day: clients who left are replaced; on working days, due contacts are booked."""
         env, caseload, appointments = self.env, self.caseload, self.appointments
         generation, booking = caseload.generation, appointments.booking
+        holidays_off = self.simulation.world.holidays
         next_due = 0
         for day in range(self.config.horizon_days):
             yield env.timeout(day * MINUTES_PER_DAY + DESK_OPENS_MIN - env.now)
             for client in caseload.leaving.pop(day, ()):
                 self.replace(client, day)
-            if is_working_day(day):
+            if is_working_day(day, holidays_off):
                 for due in range(next_due, day + 1):
                     for client, occupant in caseload.to_book.pop(due, ()):
                         if generation[client] == occupant and booking[client] is None:

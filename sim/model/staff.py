@@ -47,9 +47,10 @@ def planned_present(counsellors: int, leave_share: float) -> int:
 class StaffPlan:
     """Each office's counsellors and their blocked time over the horizon (fixed before the run)."""
 
-    def __init__(self, sites: list[Site], config: ScenarioConfig) -> None:
+    def __init__(self, sites: list[Site], config: ScenarioConfig, holidays_off: frozenset[int] = frozenset()) -> None:
         staff = config.staff
         self.config = config
+        self.holidays = holidays_off
         self.offices = {site.key: site for site in sites if site.kind == "office"}
         self.present = {key: planned_present(site.counsellors, staff.leave_share) for key, site in self.offices.items()}
         self.blocks: defaultdict[tuple[str, int], list[Block]] = defaultdict(list)
@@ -101,7 +102,7 @@ class StaffPlan:
         site = self.offices[office]
         if site.always_open:
             return site.counsellors * (last_day - first_day) * 24.0
-        days = sum(is_working_day(day) for day in range(first_day, last_day))
+        days = sum(is_working_day(day, self.holidays) for day in range(first_day, last_day))
         return self.present[office] * days * self.config.staff.hours_per_day
 
     def _check(self) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.config.schema import ScenarioConfig, WalkinConfig
-from sim.district.calendar import MINUTES_PER_DAY, clock_minutes, session_days, sessions_per_month
+from sim.district.calendar import MINUTES_PER_DAY, clock_minutes, public_holidays, session_days, sessions_per_month
 from sim.district.region import Region, load_region
 from sim.district.travel import TravelTimes, travel_times
 from sim.kpi.registry import CORE
@@ -56,6 +56,7 @@ class World:
     staff: StaffPlan  # each office's counsellors and their blocked time
     offices: list[str]  # keys of the open offices
     client_municipality: np.ndarray  # [client slot] home municipality
+    holidays: frozenset[int] = frozenset()  # public holidays of the district's state: days off
     components: tuple[str, ...] = (CORE,)  # the model components the scenario has (KPI registry)
 
 
@@ -79,6 +80,7 @@ def build_world(config: ScenarioConfig) -> World:
     region = load_region(config.region)
     travel = travel_times(region, config.travel)
     last_day = config.horizon_days + BOOKING_LOOKAHEAD_DAYS
+    holidays_off = public_holidays(config.region.state, config.start_date, last_day)
     open_sites = [(key, site) for key, site in config.sites.items() if site.open]
     offices = [key for key, site in open_sites if site.kind == "office"]
     sites: list[Site] = []
@@ -92,7 +94,7 @@ def build_world(config: ScenarioConfig) -> World:
         )
         base_municipality = region.index(config.sites[base].municipality)
         calendar = site.calendar
-        days = [0] if calendar.always_open else session_days(calendar, 0, last_day)
+        days = [0] if calendar.always_open else session_days(calendar, 0, last_day, holidays_off)
         sites.append(
             Site(
                 key=key,
@@ -152,7 +154,8 @@ def build_world(config: ScenarioConfig) -> World:
         client_travel_min=client_travel_min,
         coverage_min=coverage_min,
         poor_connection=bus_to_office > config.clients.poor_connection_min,
-        staff=StaffPlan(sites, config),
+        staff=StaffPlan(sites, config, holidays_off),
+        holidays=holidays_off,
         offices=[site.key for site in sites if site.kind == "office"],
         client_municipality=np.repeat(np.arange(n_municipalities), counts),
     )
