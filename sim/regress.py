@@ -84,15 +84,17 @@ def all_scenarios() -> list[str]:
 
 
 def settings_for(regression: dict[str, RegressionSettings], name: str) -> dict[str, int]:
-    """The seed, replications, horizon and warm-up of one scenario: its entry over the default entry."""
+    """The seed, replications, horizon and warm-up of one scenario: its entry over the default entry.
+    A horizon or warm-up that neither sets is the scenario's own."""
     default = regression.get("default", RegressionSettings())
     entry = regression.get(name, RegressionSettings())
     settings = {}
     for key in SETTINGS:
         value = getattr(entry, key) if getattr(entry, key) is not None else getattr(default, key)
-        if value is None:
-            raise ConfigError(f"regression.default.{key} is missing; set it in configs/regress.yaml.")
-        settings[key] = value
+        if value is None and key in RUNNER_SETTINGS:
+            raise ConfigError(f"regression.default.{key} is missing; set it in sim/configs/regress.yaml.")
+        if value is not None:
+            settings[key] = value
     return settings
 
 
@@ -103,7 +105,7 @@ def regression_alternatives(
     alternatives = []
     for name in names:
         settings = settings_for(regression, name)
-        own = {key: settings[key] for key in SCENARIO_SETTINGS}
+        own = {key: settings[key] for key in SCENARIO_SETTINGS if key in settings}
         alternatives += compose_alternatives([AlternativeSpec(name, name)], {**own, **change}, add)
     return alternatives
 

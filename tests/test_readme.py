@@ -60,7 +60,10 @@ def test_the_readme_has_the_commands_it_promises():
 @pytest.mark.parametrize("command", [c for c in readme_commands() if not c.startswith("python -m sim.regress")])
 def test_a_readme_command_runs(command: str, tmp_path: Path) -> None:
     _, _, module, *arguments = shlex.split(command)
-    small = with_settings(arguments, SMALL) if module != "sim.scenarios" else arguments
+    small = {
+        "sim.scenarios": arguments,
+        "sim.warmup": with_settings(arguments, {"replications": "2", "horizon_days": "280"}),
+    }.get(module, with_settings(arguments, SMALL))
     completed = run_cli(module, *small, cwd=tmp_path)
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert "Traceback" not in completed.stderr

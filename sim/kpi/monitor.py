@@ -17,6 +17,7 @@ from sim.kpi.registry import scenario_kpis
 
 LEDGER_STATES = ("kept", "no_show", "cancelled", "pending", "stale")  # stale: a passed session's booking (a defect)
 MAX_WAIT_DAYS = 730
+WEEK_MIN = 7 * MINUTES_PER_DAY
 
 
 @dataclass
@@ -29,6 +30,7 @@ class RunResult:
     counsellors: dict[str, dict[str, float]]  # office -> kpi -> value
     wait_days_histogram: np.ndarray  # count of appointments per whole day waited
     ledger: dict[str, int] = field(default_factory=dict)  # booked and its end states
+    weekly: dict[str, np.ndarray] = field(default_factory=dict)  # week of the whole run -> value (warm-up)
 
 
 class Metrics:
@@ -69,6 +71,11 @@ class Metrics:
         self.walkins_reneged = 0
         self.queue_minutes = 0.0
         self.ledger = dict.fromkeys(("booked", *LEDGER_STATES), 0)
+        weeks = -(-horizon_days // 7)
+        self.week_appointments = [0] * weeks  # from day 0, warm-up included: the series warm-up is judged on
+        self.week_kept = [0] * weeks
+        self.week_wait_days = [0.0] * weeks
+        self.week_lost = [0] * weeks
 
     def in_window(self, minute: float) -> bool:
         return self.start <= minute < self.end
@@ -86,6 +93,11 @@ class Metrics:
     ) -> None:
         """A booked client came (kept) or did not (no-show)."""
         self.ledger["kept" if kept else "no_show"] += 1
+        week = int(minute // WEEK_MIN)
+        if week < len(self.week_kept):
+            self.week_appointments[week] += 1
+            self.week_kept[week] += kept
+            self.week_wait_days[week] += wait_days
         if not self.start <= minute < self.end:
             return
         self.wait_hist[min(wait_days, MAX_WAIT_DAYS)] += 1
@@ -141,6 +153,9 @@ class Metrics:
             self.walkins_reneged += 1
 
     def client_lost(self, minute: float) -> None:
+        week = int(minute // WEEK_MIN)
+        if week < len(self.week_lost):
+            self.week_lost[week] += 1
         if self.in_window(minute):
             self.lost += 1
 
@@ -235,7 +250,14 @@ class Metrics:
                 "meeting_hours": float(meeting_hours[i]),
                 "idle_hours": float(working_hours[i] - counselling_h[i] - travel_h[i] - meeting_hours[i]),
             }
-        return RunResult(kpis, municipalities, sites, counsellors, wait_hist, dict(self.ledger))
+        appointments = np.array(self.week_appointments, dtype=float)
+        weekly = {
+            "wait_days_mean": divide(np.array(self.week_wait_days), appointments),
+            "attendance_rate": divide(np.array(self.week_kept, dtype=float), appointments),
+            "kept_contacts": np.array(self.week_kept, dtype=float),
+            "lost_clients": np.array(self.week_lost, dtype=float),
+        }
+        return RunResult(kpis, municipalities, sites, counsellors, wait_hist, dict(self.ledger), weekly)
 
 
 def share_per_municipality(flag: np.ndarray, among: np.ndarray, municipality: np.ndarray, n: int) -> np.ndarray:
