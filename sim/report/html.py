@@ -13,7 +13,7 @@ from html import escape
 from sim.kpi.registry import unit_of
 from sim.report.figures import FigureFiles
 from sim.report.folder import Estimate, Results
-from sim.report.kpis import ANSWER_KPIS, in_display_unit
+from sim.report.kpis import ANSWER_KPIS, HARD_TO_REACH, in_display_unit
 from sim.report.text import (
     capitalise,
     decimals_for,
@@ -134,12 +134,23 @@ def finding(kpi: str, difference: Estimate, lang: str) -> str:
     )
 
 
+def relative_size(difference: Estimate, level: Estimate | None) -> float:
+    """The size of a difference relative to the baseline's level (its absolute size without one)."""
+    if level is None or not level.mean:
+        return abs(difference.mean)
+    return abs(difference.mean / level.mean)
+
+
 def answer(results: Results, scenario: str, lang: str) -> str:
-    """Return the answer for one scenario: the lead KPIs' differences with their CIs."""
+    """Return the answer for one scenario: the lead KPIs' differences with their CIs, the
+    distinguishable ones first; the hard-to-reach's KPIs (whom outreach is for) before the
+    district's, each largest relative to the baseline first."""
     differences = results.differences.get(scenario, {})
     kpis = [kpi for kpi in ANSWER_KPIS if kpi in differences]
     if not kpis:
         return f'<p class="answer">{phrase("no_answer_kpis", lang)}</p>'
+    baseline = results.kpis.get(results.baseline, {})
+    kpis.sort(key=lambda kpi: (not kpi.endswith(HARD_TO_REACH), -relative_size(differences[kpi], baseline.get(kpi))))
     clear = [finding(k, differences[k], lang) for k in kpis if differences[k].distinguishable_from_zero]
     unclear = [finding(k, differences[k], lang) for k in kpis if not differences[k].distinguishable_from_zero]
     sentences = []

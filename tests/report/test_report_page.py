@@ -11,6 +11,7 @@ import pytest
 from conftest import HOSTILE_NAME, HOSTILE_SITE, HOSTILE_SOURCE, Report
 
 from sim.report import write_report
+from sim.report.kpis import ANSWER_KPIS
 
 FIGURES = ("comparison", "map", "waiting", "counsellor_time", "site_use")
 
@@ -125,13 +126,18 @@ def test_the_answer_follows_the_signs_of_the_differences(
     differences = comparison["differences"]
     (answer,) = report.find("p", **{"class": "answer"})
     findings = report.find("span", **{"class": "finding"})
-    assert {f.attributes["data-kpi"] for f in findings} == {
-        "attendance_rate",
-        "wait_days_mean",
-        "coverage_30min",
-        "counsellor_travel_hours",
-    }
     (scenario,) = differences
+    assert {f.attributes["data-kpi"] for f in findings} == {k for k in ANSWER_KPIS if k in differences[scenario]}
+    assert "attendance_rate" not in {f.attributes["data-kpi"] for f in findings}  # the wrong lens for one room
+    levels = report.json("kpis.json")["scenarios"][comparison["baseline"]]["kpis"]
+    leads = [
+        f.attributes["data-kpi"] for f in findings if differences[scenario][f.attributes["data-kpi"]]["significant"]
+    ]
+    tiers = [not kpi.endswith("_hard_to_reach") for kpi in leads]
+    assert tiers == sorted(tiers)  # the hard-to-reach's effects first
+    for tier in (False, True):
+        sizes = [abs(differences[scenario][k]["mean"] / levels[k]["mean"]) for k, t in zip(leads, tiers) if t == tier]
+        assert sizes == sorted(sizes, reverse=True)  # the largest distinguishable effect leads
     for finding in findings:
         difference = differences[scenario][finding.attributes["data-kpi"]]
         sign = (difference["mean"] > 0) - (difference["mean"] < 0)
