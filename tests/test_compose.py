@@ -182,6 +182,8 @@ def test_the_command_line_carries_scenario_keys_and_leaves_the_command_its_own()
         "+add.sites.c={}",
         "report.lang=en",
     ]
+    assert command_line(["--info", "-m", "seed=2"], own) == ["--info", "-m", "runner.seed=2"]
+    assert command_line(["--info", "defaults", "-p", "sites"], own) == ["--info", "defaults", "-p", "sites"]
     with pytest.raises(ConfigError, match="removing a scenario key"):
         command_line(["~sites.b"], own)
 

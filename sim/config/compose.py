@@ -33,8 +33,12 @@ from sim.config.schema import ScenarioConfig, register_configs
 from sim.config.validate import validate
 
 SHORTHANDS = ("seed", "replications", "workers")  # `seed=3` is `runner.seed=3`
-HYDRA_FLAGS_WITH_VALUE = ("--config-dir", "-cd", "--config-path", "-cp", "--config-name", "-cn", "--cfg", "-c")
-HYDRA_FLAGS_WITH_OPTIONAL_VALUE = ("--info", "-i", "--package", "-p")
+HYDRA_FLAGS_WITH_VALUE = (
+    *("--config-dir", "-cd", "--config-path", "-cp", "--config-name", "-cn", "--cfg", "-c", "--package", "-p"),
+    *("--experimental-rerun",),
+)
+INFO_FLAGS = ("--info", "-i")  # Hydra's --info takes one of these, or nothing
+INFO_CHOICES = ("all", "config", "defaults", "defaults-tree", "plugins", "searchpath")
 _ABSENT = object()
 
 
@@ -81,8 +85,8 @@ def command_line(arguments: Iterable[str], command_keys: Iterable[str]) -> list[
         if item.startswith("-"):
             result.append(item)
             takes_value = item in HYDRA_FLAGS_WITH_VALUE
-            optional = item in HYDRA_FLAGS_WITH_OPTIONAL_VALUE
-            if position < len(items) and (takes_value or optional and "=" not in items[position]):
+            info_choice = item in INFO_FLAGS and position < len(items) and items[position] in INFO_CHOICES
+            if position < len(items) and (takes_value or info_choice):
                 result.append(items[position])
                 position += 1
             continue
