@@ -58,7 +58,7 @@ def test_every_second_wednesday():
 
 
 def test_the_book_gives_the_earliest_free_slot_and_fills_sessions_in_order():
-    site = Site("room", "room", 0, 1, "office", True, 60, 9 * 60, 12 * 60, [2, 9, 16], False, WalkinConfig())
+    site = Site("room", "room", 0, 1, "office", True, 60, 9 * 60, 8 * 60, 12 * 60, [2, 9, 16], False, WalkinConfig())
     book = SiteBook(site, [1, 1, 1])  # 3 slots per session
     assert book.first_free(3) == 1
     for client in range(3):

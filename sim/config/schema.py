@@ -58,6 +58,14 @@ class WalkinConfig:
 
 
 @dataclass
+class ReceptionConfig:
+    """The reception desk where clients check in before they wait for a counsellor."""
+
+    clerks: int | None = None  # None: 2 at an office, 0 at a room (clients go straight to the counsellor)
+    checkin_min: float = 2.0  # mean of an exponential check-in time (assumption)
+
+
+@dataclass
 class SiteConfig:
     kind: str = "room"  # office | room
     municipality: str = MISSING  # name or AGS code of a municipality of the region
@@ -68,9 +76,23 @@ class SiteConfig:
     slot_min: int = 60  # one booked contact per counsellor and slot
     calendar: CalendarConfig = field(default_factory=CalendarConfig)
     walkins: WalkinConfig = field(default_factory=WalkinConfig)
+    reception: ReceptionConfig = field(default_factory=ReceptionConfig)
     target_group: str = "hard_to_reach"  # room: whom it is for: hard_to_reach | no_car | all
     catchment: list[str] = field(default_factory=list)  # room: municipalities it serves besides its own
     source: str = ""  # where the site, its staffing and calendar come from; empty: an assumption
+
+
+ARRIVAL_OFFSET_LIMIT_MIN = 60  # a booked client arrives at most this long before or after the slot
+
+
+OFFICE_RECEPTION_CLERKS = 2  # an office's reception desk unless its site says otherwise (assumption)
+
+
+def reception_clerks(site: SiteConfig) -> int:
+    """The clerks at a site's reception desk: as configured, else two at an office and none at a room."""
+    if site.reception.clerks is not None:
+        return site.reception.clerks
+    return OFFICE_RECEPTION_CLERKS if site.kind == "office" else 0
 
 
 @dataclass
@@ -85,6 +107,8 @@ class ClientsConfig:
     mean_stay_days: float = 730.0  # caseload turnover: exponential stay (assumption)
     limited_share: float = 0.15  # health limits or care duties: hard to reach by car or bus (assumption)
     poor_connection_min: float = 60.0  # no car and the office this far by bus, one way: hard to reach (assumption)
+    arrival_offset_mean_min: float = -10.0  # booked clients arrive this long after their slot time: early (assumption)
+    arrival_offset_sd_min: float = 10.0  # normal spread around it, cut at ARRIVAL_OFFSET_LIMIT_MIN (assumption)
 
 
 @dataclass

@@ -5,7 +5,7 @@ calibration) come with its region file (`region.sources`) and are listed with th
 
 from __future__ import annotations
 
-from sim.config.schema import ScenarioConfig
+from sim.config.schema import ScenarioConfig, SiteConfig, reception_clerks
 from sim.district.calendar import describe
 
 ASSUMPTION = "assumption"
@@ -40,8 +40,21 @@ SOURCES = {
     "clients.limited_share": "assumption: health limits or care duties (seeds name both; no figure found)",
     "clients.poor_connection_min": "assumption: no car and more than an hour by bus to the office",
     "booking.reinvite_days": "domain.md s.7: re-invite after 2-4 weeks",
+    "clients.arrival_offset_mean_min": (
+        "assumption: booked clients come 10 min early on average, so that on-site waiting lands in"
+        " domain.md s.7's 10-15 min (Kundenzentrum 13 min); replace with reception logs"
+    ),
+    "clients.arrival_offset_sd_min": ASSUMPTION,
     "booking.lost_after_no_shows": ASSUMPTION,
 }
+
+
+def reception(site: SiteConfig) -> str:
+    """The site's reception desk, in words (an office has two clerks unless it says otherwise: an assumption)."""
+    clerks = reception_clerks(site)
+    if not clerks:
+        return ""
+    return f", reception {clerks} clerk(s), check-in {site.reception.checkin_min:g} min (assumption)"
 
 
 def lookup(config: ScenarioConfig, key: str) -> object:
@@ -62,7 +75,8 @@ def assumptions(config: ScenarioConfig, total_clients: int) -> list[dict]:
             {
                 "key": f"sites.{key}",
                 "value": f"{site.kind} in {site.municipality}, {site.counsellors} counsellor(s), "
-                + describe(site.calendar),
+                + describe(site.calendar)
+                + reception(site),
                 "source": site.source or ASSUMPTION,
             }
         )

@@ -7,7 +7,14 @@ from datetime import date
 import holidays
 
 from sim.config import ConfigError
-from sim.config.schema import WEEKDAYS, DurationConfig, ReportConfig, RunnerConfig, ScenarioConfig
+from sim.config.schema import (
+    ARRIVAL_OFFSET_LIMIT_MIN,
+    WEEKDAYS,
+    DurationConfig,
+    ReportConfig,
+    RunnerConfig,
+    ScenarioConfig,
+)
 from sim.district.calendar import clock_minutes
 from sim.district.region import Region, load_region
 from sim.district.travel import read_matrix
@@ -71,6 +78,12 @@ def validate(config: ScenarioConfig) -> None:
 
     clients = config.clients
     at_least("clients.poor_connection_min", clients.poor_connection_min, 0)
+    at_least("clients.arrival_offset_sd_min", clients.arrival_offset_sd_min, 0)
+    if abs(clients.arrival_offset_mean_min) > ARRIVAL_OFFSET_LIMIT_MIN:
+        raise ConfigError(
+            f"clients.arrival_offset_mean_min must lie within -{ARRIVAL_OFFSET_LIMIT_MIN}..{ARRIVAL_OFFSET_LIMIT_MIN}"
+            f" minutes of the slot time, got {clients.arrival_offset_mean_min}."
+        )
     for key in ("share_of_population", "no_car_share", "under25_share", "limited_share"):
         probability(f"clients.{key}", getattr(clients, key))
     if clients.count is not None:
@@ -189,6 +202,9 @@ def validate_sites(config: ScenarioConfig, region: Region, workday_start: int, w
             at_least(f"{where}.walkins.balk_queue", walkins.balk_queue, 0)
         if walkins.patience_min is not None:
             at_least(f"{where}.walkins.patience_min", walkins.patience_min, 1e-9, "positive")
+        if site.reception.clerks is not None:
+            at_least(f"{where}.reception.clerks", site.reception.clerks, 0)
+        at_least(f"{where}.reception.checkin_min", site.reception.checkin_min, 0)
         calendar = site.calendar
         if calendar.always_open:
             continue

@@ -58,7 +58,10 @@ class Metrics:
         self.site_kept = [0] * n_sites
         self.site_missed = [0] * n_sites
         self.session_kept: list[list[int]] = [[] for _ in range(n_sites)]
-        self.office_counselling_min = [0.0] * n_offices
+        self.office_counselling_min = [0.0] * n_offices  # face to face
+        self.office_documentation_min = [0.0] * n_offices  # notes after each contact: case work
+        self.office_consultation_min = [0.0] * n_offices  # counsellors x session hours: time to see clients
+        self.office_absent_days = [0] * n_offices  # counsellors off sick on a session day
         self.office_travel_min = [0.0] * n_offices
         self.office_meeting_min = [0.0] * n_offices
         self.staff_km = 0.0
@@ -116,18 +119,38 @@ class Metrics:
             self.missed[municipality] += 1
             self.site_missed[site] += 1
 
-    def session_held(self, minute: float, site: int, office: int, kept: int, travel_min: float, road_km: float) -> None:
+    def session_opened(self, opens: float, closes: float, office: int, present: int, sick: int) -> None:
+        """A session opens with `present` counsellors; `sick` more of them are off sick all day."""
+        low = self.start if self.start > opens else opens
+        high = self.end if self.end < closes else closes
+        if high > low:
+            self.office_consultation_min[office] += present * (high - low)
+        if self.in_window(opens):
+            self.office_absent_days[office] += sick
+
+    def session_held(
+        self, minute: float, site: int, office: int, kept: int, counsellors: int, travel_min: float, road_km: float
+    ) -> None:
+        """A session's booked arrivals are over; its counsellors drove there and back in one car."""
         if self.in_window(minute):
             self.session_kept[site].append(kept)
-            self.office_travel_min[office] += 2 * travel_min
+            self.office_travel_min[office] += 2 * travel_min * counsellors
             self.staff_km += 2 * road_km
 
-    def served(self, arrival: float, now: float, site: int, office: int, busy_min: float, walkin: bool) -> None:
-        """A client's counselling starts: the wait counts by arrival, the work where it falls."""
+    def served(
+        self, arrival: float, now: float, office: int, service_min: float, documentation_min: float, walkin: bool
+    ) -> None:
+        """A client's counselling starts: the wait counts by arrival, the work (face to face, then
+        the notes) where it falls."""
         start, end = self.start, self.end
-        worked = min(end, now + busy_min) - max(start, now)
+        worked = min(end, now + service_min) - max(start, now)
         if worked > 0:
             self.office_counselling_min[office] += worked
+        if documentation_min:
+            notes_from = now + service_min
+            noted = min(end, notes_from + documentation_min) - max(start, notes_from)
+            if noted > 0:
+                self.office_documentation_min[office] += noted
         if not start <= arrival < end:
             return
         self.onsite_wait_sum += now - arrival
@@ -174,9 +197,11 @@ class Metrics:
         coverage: dict[int, float],
         nearly_empty_max: int,
         working_hours: np.ndarray,
+        counsellor_days: np.ndarray,
     ) -> RunResult:
         """The replication's KPIs from the counters; `reached` and `hard_to_reach` are per client of
-        the caseload at the end of the warm-up."""
+        the caseload at the end of the warm-up; `working_hours` and `counsellor_days` per office,
+        net of leave."""
         measured_min = self.end - self.start
         kept_by_municipality = np.array(self.kept, dtype=np.int64)
         missed_by_municipality = np.array(self.missed, dtype=np.int64)
@@ -188,9 +213,9 @@ class Metrics:
         appointments = kept + missed
         cumulative = np.cumsum(wait_hist)
         p90 = float(np.searchsorted(cumulative, 0.9 * cumulative[-1])) if appointments else np.nan
-        counselling_h = np.array(self.office_counselling_min) / 60.0
-        travel_h = np.array(self.office_travel_min) / 60.0
-        meeting_hours = np.array(self.office_meeting_min) / 60.0
+        time_split = counsellor_time(self, working_hours, counsellor_days)
+        counselling_h = time_split["counselling_hours"]
+        days_at_work = float(counsellor_days.sum() - sum(self.office_absent_days))
         kpis = {
             "wait_days_mean": ratio(float(wait_days.sum()), appointments),
             "wait_days_p90": p90,
@@ -203,7 +228,8 @@ class Metrics:
             "no_shows": float(missed),
             "walkins_served": float(self.walkins_served),
             "counsellor_utilisation": ratio(float(counselling_h.sum()), float(working_hours.sum())),
-            "counsellor_travel_hours": float(travel_h.sum()),
+            "appointments_per_counsellor_day": ratio(appointments, days_at_work) if appointments else np.nan,
+            "counsellor_travel_hours": float(time_split["travel_hours"].sum()),
             "client_travel_km_per_contact": ratio(self.client_km, kept),
             "staff_travel_km": self.staff_km,
             "onsite_queue_mean": self.queue_minutes / measured_min,
@@ -242,14 +268,10 @@ class Metrics:
                 "attendance_rate": ratio(float(site_kept[i]), site_appointments),
                 "nearly_empty_sessions": ratio(sum(k <= nearly_empty_max for k in held), len(held)),
             }
-        counsellors = {}
-        for i, office in enumerate(world.offices):
-            counsellors[office] = {
-                "counselling_hours": float(counselling_h[i]),
-                "travel_hours": float(travel_h[i]),
-                "meeting_hours": float(meeting_hours[i]),
-                "idle_hours": float(working_hours[i] - counselling_h[i] - travel_h[i] - meeting_hours[i]),
-            }
+        counsellors = {
+            office: {kpi: float(hours[i]) for kpi, hours in time_split.items()}
+            for i, office in enumerate(world.offices)
+        }
         appointments = np.array(self.week_appointments, dtype=float)
         weekly = {
             "wait_days_mean": divide(np.array(self.week_wait_days), appointments),
@@ -258,6 +280,29 @@ class Metrics:
             "lost_clients": np.array(self.week_lost, dtype=float),
         }
         return RunResult(kpis, municipalities, sites, counsellors, wait_hist, dict(self.ledger), weekly)
+
+
+def counsellor_time(metrics: Metrics, working_hours: np.ndarray, counsellor_days: np.ndarray) -> dict[str, np.ndarray]:
+    """Each office's paid hours split so that the parts add up to them: face to face; case work and
+    administration (the notes after each contact and the desk hours outside consultation hours);
+    driving to rooms; team meetings; off sick; and idle (consultation hours with nobody to see:
+    no-shows, free slots, waiting for the next slot)."""
+    counselling = np.array(metrics.office_counselling_min) / 60.0
+    notes = np.array(metrics.office_documentation_min) / 60.0
+    consultation = np.array(metrics.office_consultation_min) / 60.0
+    travel = np.array(metrics.office_travel_min) / 60.0
+    meetings = np.array(metrics.office_meeting_min) / 60.0
+    absent = np.array(metrics.office_absent_days) * divide(working_hours, counsellor_days.astype(float))
+    absent = np.nan_to_num(absent)
+    desk = working_hours - consultation - travel - meetings - absent
+    return {
+        "counselling_hours": counselling,
+        "case_work_hours": notes + desk,
+        "travel_hours": travel,
+        "meeting_hours": meetings,
+        "absent_hours": absent,
+        "idle_hours": consultation - counselling - notes,
+    }
 
 
 def share_per_municipality(flag: np.ndarray, among: np.ndarray, municipality: np.ndarray, n: int) -> np.ndarray:

@@ -98,7 +98,18 @@ declare("lost_clients", "count", "verlorene Klienten", "clients lost", "lower")
 declare("kept_contacts", "count", "wahrgenommene Kontakte", "kept contacts", "higher", SITES)
 declare("no_shows", "count", "nicht wahrgenommene Termine", "no-shows", "lower")
 declare("walkins_served", "count", "bediente Kunden ohne Termin", "walk-ins served", "higher")
-declare("counsellor_utilisation", "share", "Auslastung der Beratungskräfte", "counsellor utilisation")
+declare(
+    "counsellor_utilisation",
+    "share",
+    "Anteil Beratung im Gespräch an der Arbeitszeit",
+    "share of working time face to face",
+)
+declare(
+    "appointments_per_counsellor_day",
+    "count",
+    "Termine je Beratungskraft und Arbeitstag",
+    "appointments per counsellor-day",
+)
 declare("counsellor_travel_hours", "hours", "Fahrzeit der Beratungskräfte", "counsellor travel time", "lower")
 declare(
     "client_travel_km_per_contact", "km", "Wegstrecke der Klienten je Kontakt", "client kilometres per contact", "lower"
@@ -173,10 +184,12 @@ declare(
     "kept_per_session", "count", "wahrgenommene Kontakte je Sprechtag", "kept contacts per session", "higher", ("site",)
 )
 declare("nearly_empty_sessions", "share", "fast leere Sprechtage", "nearly empty sessions", "lower", ("site",))
-declare("counselling_hours", "hours", "Beratung", "counselling", levels=("office",))
+declare("counselling_hours", "hours", "Beratung im Gespräch", "counselling face to face", levels=("office",))
+declare("case_work_hours", "hours", "Fallarbeit und Verwaltung", "case work and administration", levels=("office",))
 declare("travel_hours", "hours", "Fahrt", "travel", levels=("office",))
 declare("meeting_hours", "hours", "Besprechungen", "meetings", levels=("office",))
-declare("idle_hours", "hours", "freie Zeit", "idle", levels=("office",))
+declare("absent_hours", "hours", "krank", "off sick", levels=("office",))
+declare("idle_hours", "hours", "freie Sprechzeit", "idle consultation time", levels=("office",))
 
 MUNICIPALITY_KPIS = level_kpis("municipality")
 SITE_KPIS = level_kpis("site")

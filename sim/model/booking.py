@@ -5,7 +5,7 @@ the best-ranked of the client's sites (world.py: under the local policy the room
 them, else the nearest office) that has one within `booking.max_lead_days`; if none has, the
 earliest slot at any of them. Every cancellation (a counsellor off sick, a client who leaves the
 caseload, and later a vehicle breakdown) goes through `AppointmentBook.cancel`; a slot given up
-before its session opens is offered again.
+before its session's doors open (world.py: `doors_min`) is offered again.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from sim.kpi.monitor import Metrics
 
 Booking = tuple[int, int, int]  # (site, session, slot)
-DESK_OPENS_MIN = 0  # the desk books at the start of each day; a session opening then is already open
+DESK_OPENS_MIN = 0  # the desk books at the start of each day; a session whose doors open then is already open
 
 
 class SiteBook:
@@ -111,7 +111,7 @@ class AppointmentBook:
             if chosen is not None and rank > chosen_rank:
                 break  # candidates come best rank first: no better site is left
             book = books[site]
-            opens_before_desk = earliest == today and book.site.open_min <= DESK_OPENS_MIN
+            opens_before_desk = earliest == today and book.site.doors_min <= DESK_OPENS_MIN
             session = book.first_free(earliest + opens_before_desk)
             if session is None:
                 continue
@@ -137,7 +137,7 @@ class AppointmentBook:
         open is offered again; a session already open (a counsellor off sick) keeps it empty."""
         site, session, slot = self.booking[client]
         book = self.books[site]
-        if today is not None and (book.days[session], book.site.open_min) > (today, DESK_OPENS_MIN):
+        if today is not None and (book.days[session], book.site.doors_min) > (today, DESK_OPENS_MIN):
             book.give_back(session, slot)
         else:
             book.bookings[session][slot] = -1

@@ -13,8 +13,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import ndtri
 
-from sim.config.schema import ScenarioConfig
+from sim.config.schema import ARRIVAL_OFFSET_LIMIT_MIN, ScenarioConfig
 from sim.model.distributions import durations_from_uniforms
 from sim.model.streams import register_stream, stream
 
@@ -22,6 +23,7 @@ POPULATION = register_stream("population", 0)
 ATTENDANCE = register_stream("attendance", 1)
 DURATIONS = register_stream("durations", 2)
 TURNOVER = register_stream("turnover", 5)
+PUNCTUALITY = register_stream("punctuality", 6)
 BLOCK_SLOTS = 128  # per-contact numbers are drawn this many slots at a time, to bound memory
 CONTACT_BLOCK = 8  # ... and in blocks of this many contacts, each block from a stream of its own
 
@@ -55,6 +57,7 @@ class Population:
     first_due_day: np.ndarray  # [slot] first occupant: next contact due within one interval
     attendance_u: np.ndarray  # [row, k]
     service_min: np.ndarray  # [row, k]
+    arrival_offset_min: np.ndarray  # [row, k] minutes after the slot time the client arrives (negative: early)
 
 
 def draw_population(
@@ -106,6 +109,12 @@ def draw_population(
         first_due_day=(due_u[:, 0] * interval_days[:, 0]).astype(int),
         attendance_u=contact_uniforms(seed, replication, ATTENDANCE, exists, contacts),
         service_min=service_min,
+        arrival_offset_min=np.clip(
+            clients.arrival_offset_mean_min
+            + clients.arrival_offset_sd_min * ndtri(contact_uniforms(seed, replication, PUNCTUALITY, exists, contacts)),
+            -ARRIVAL_OFFSET_LIMIT_MIN,
+            ARRIVAL_OFFSET_LIMIT_MIN,
+        ),
     )
 
 
@@ -193,6 +202,11 @@ class Caseload:
         """The client's next contact falls due on `due_day`."""
         self.due_day[client] = due_day
         self.to_book[due_day].append((client, self.generation[client]))
+
+    def arrival_offset(self, client: int) -> float:
+        """Minutes after its slot time at which the client comes to the next appointment."""
+        k = self.contact[client] % self.contacts_bound
+        return self.population.arrival_offset_min.item(self.row[client], k)
 
     def first_occupants(self) -> tuple[np.ndarray, np.ndarray]:
         """Whether the client of each slot at the start has a car, and is hard to reach (for coverage)."""

@@ -69,9 +69,9 @@ class Simulation:
             if collecting:
                 gc.enable()
         self.metrics.ledger["pending"], self.metrics.ledger["stale"] = self.appointments.pending(config.horizon_days)
-        working_hours = [
-            world.staff.working_hours(office, config.warmup_days, config.horizon_days) for office in world.offices
-        ]
+        window = (config.warmup_days, config.horizon_days)
+        working_hours = [world.staff.working_hours(office, *window) for office in world.offices]
+        counsellor_days = [world.staff.counsellor_days(office, *window) for office in world.offices]
         has_car, hard = self.caseload.first_occupants()
         minutes = world.coverage_min[self.caseload.population.municipality, has_car.astype(int), hard.astype(int)]
         coverage = {
@@ -86,4 +86,5 @@ class Simulation:
             coverage,
             config.nearly_empty_max,
             np.array(working_hours),
+            np.array(counsellor_days),
         )

@@ -1,20 +1,24 @@
 """Offices and municipal rooms: each site holds its sessions in turn, on its calendar.
 
-At a session's opening the counsellors off sick that day (`staff.sick_rate`; not at a site open
-day and night, which has no days) cancel their slots,
-whose clients are rebooked the next day; the others serve one queue (sessions.py) fed by booked
-clients arriving at their slot times and by Poisson walk-ins. A room's counsellors drive from
-their base office and back; the drive is working time (staff.py blocks their day).
+When a session's doors open (an hour before it does, for the earliest clients) the counsellors
+off sick that day (`staff.sick_rate`; not at a site open day and night, which has no days)
+cancel their slots, whose clients are rebooked the next day, and whether each other booked
+client comes is decided (attendance.py). The present counsellors serve one queue (sessions.py)
+of the booked clients who come, arriving around their slot times (`clients.arrival_offset_*`,
+early on average), and of Poisson walk-ins from the opening, all through the reception desk if
+the site has one. A room's counsellors drive from their base office and back; the drive is
+working time (staff.py blocks their day).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Generator
 from typing import TYPE_CHECKING
 
 from sim.district.calendar import MINUTES_PER_DAY
 from sim.model.distributions import duration_draws, exponential_draws, uniform_draws
-from sim.model.sessions import ServiceQueue, counsellor, walkin_arrivals
+from sim.model.sessions import ServiceQueue, check_in, counsellor, walkin_arrivals
 from sim.model.streams import register_stream, stream
 
 if TYPE_CHECKING:
@@ -23,6 +27,7 @@ if TYPE_CHECKING:
 
 WALKINS = register_stream("walkins", 3)
 ABSENCE = register_stream("absence", 4)
+RECEPTION = register_stream("reception", 7)
 SICK = "sick"  # the reason of a cancellation when the counsellor is off sick
 
 
@@ -42,6 +47,7 @@ class Sites:
         """Hold the site's sessions one after another up to the horizon."""
         simulation = self.simulation
         env, config, appointments = simulation.env, simulation.config, simulation.appointments
+        caseload, metrics = simulation.caseload, simulation.metrics
         site, book = simulation.world.sites[index], appointments.books[index]
         seed, replication = simulation.seed, simulation.replication
         absence = uniform_draws(stream(seed, replication, ABSENCE, site.key))
@@ -53,51 +59,49 @@ class Sites:
         office = self.office_of_site[index]
         # sick days are days off: a site open day and night (the queueing checks) has no days
         sick_rate = 0.0 if site.always_open else config.staff.sick_rate
+        checkin = exponential_draws(stream(seed, replication, RECEPTION, site.key), site.checkin_min)
         for session, day in enumerate(book.days):
             if day >= config.horizon_days:
                 return
-            yield env.timeout(day * MINUTES_PER_DAY + site.open_min - env.now)
+            midnight = day * MINUTES_PER_DAY
+            yield env.timeout(midnight + site.doors_min - env.now)
             staff = book.staff[session]
             # one draw per counsellor of the site, however many are present: the same sick days in
             # every scenario (common random numbers), whatever the rooms take from an office
             draws = [absence() for _ in range(max(site.counsellors, staff))]
             sick = [draw < sick_rate for draw in draws[:staff]]
-            arrivals = []
+            outcome, came = self.contacts.outcome, []
             for slot, client in enumerate(book.bookings[session]):
                 if client < 0:
                     continue
                 if sick[slot % staff]:
                     appointments.cancel(client, SICK, rebook_on=day + 1)
-                else:
-                    arrivals.append((day * MINUTES_PER_DAY + book.slot_time(session, slot), client, slot))
+                    continue
+                slot_minute = midnight + book.slot_time(session, slot)
+                arrival = slot_minute + caseload.arrival_offset(client)
+                service_min = outcome(client, index, day)  # whether they will come is known now
+                if service_min is not None:
+                    came.append((arrival, slot_minute, service_min))
             present = staff - sum(sick)
+            opens_at, close_at = midnight + site.open_min, midnight + site.close_min
+            metrics.session_opened(opens_at, close_at, office, present, staff - present)
             if present == 0:
                 continue
-            queue = ServiceQueue(env, simulation.metrics, index, office)
-            queue.open_arrival_streams = 1 + (interarrival is not None)
+            metrics.session_held(
+                opens_at, index, office, len(came), present, site.staff_travel_min, site.staff_travel_km
+            )
+            walkins = []
+            if interarrival is not None:  # the session's walk-ins, drawn in the order they come
+                minute = opens_at
+                while (gap := interarrival()) + minute < close_at:
+                    minute += gap
+                    metrics.walkin_arrived(minute)
+                    leaves_at = minute + patience() if patience is not None else math.inf
+                    walkins.append((minute, service(), leaves_at))
+            booked, walkins = check_in(came, walkins, site.reception_clerks, checkin)
+            queue = ServiceQueue(env, metrics, office, booked)
             for _ in range(present):
-                env.process(counsellor(queue, config.durations.documentation_min))
-            env.process(self.booked_arrivals(queue, index, session, day, arrivals))
+                env.process(counsellor(queue, config.durations.documentation_min, opens_at))
             if interarrival is not None:
-                close_at = day * MINUTES_PER_DAY + site.close_min
-                env.process(walkin_arrivals(queue, close_at, interarrival, service, patience, spec.balk_queue))
-
-    def booked_arrivals(self, queue: ServiceQueue, site: int, session: int, day: int, arrivals: list) -> Generator:
-        """Booked clients arrive at their slot times; those who come join the queue."""
-        env, kept = self.simulation.env, 0
-        booking, caseload = self.simulation.appointments.booking, self.simulation.caseload
-        outcome = self.contacts.outcome
-        for minute, client, slot in arrivals:
-            if minute > env.now:
-                yield env.timeout(minute - env.now)
-            if booking[client] != (site, session, slot):  # cancelled since the session opened
-                continue
-            service_min = outcome(client, site, day)
-            if service_min is not None:
-                kept += 1
-                queue.add_booked(service_min, caseload.municipality[client])
-        place = self.simulation.world.sites[site]
-        self.simulation.metrics.session_held(
-            env.now, site, queue.office, kept, place.staff_travel_min, place.staff_travel_km
-        )
-        queue.arrivals_done()
+                queue.open_arrival_streams = 1
+                env.process(walkin_arrivals(queue, walkins, spec.balk_queue))

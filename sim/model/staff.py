@@ -97,13 +97,19 @@ class StaffPlan:
             key=lambda block: (block.day, block.start_min, block.office),
         )
 
-    def working_hours(self, office: str, first_day: int, last_day: int) -> float:
-        """Paid hours of the office's counsellors in [first_day, last_day), net of leave."""
+    def counsellor_days(self, office: str, first_day: int, last_day: int) -> int:
+        """Days at work of the office's counsellors in [first_day, last_day), net of leave (before
+        sick days); a site open day and night counts every day."""
         site = self.offices[office]
         if site.always_open:
-            return site.counsellors * (last_day - first_day) * 24.0
+            return site.counsellors * (last_day - first_day)
         days = sum(is_working_day(day, self.holidays) for day in range(first_day, last_day))
-        return self.present[office] * days * self.config.staff.hours_per_day
+        return self.present[office] * days
+
+    def working_hours(self, office: str, first_day: int, last_day: int) -> float:
+        """Paid hours of the office's counsellors in [first_day, last_day), net of leave."""
+        hours = 24.0 if self.offices[office].always_open else self.config.staff.hours_per_day
+        return self.counsellor_days(office, first_day, last_day) * hours
 
     def _check(self) -> None:
         """Every office can staff the outreach sessions it serves."""

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.config.schema import ScenarioConfig, WalkinConfig
+from sim.config.schema import ARRIVAL_OFFSET_LIMIT_MIN, ScenarioConfig, WalkinConfig, reception_clerks
 from sim.district.calendar import MINUTES_PER_DAY, clock_minutes, public_holidays, session_days, sessions_per_month
 from sim.district.region import Region, load_region
 from sim.district.travel import TravelTimes, travel_times
@@ -30,10 +30,13 @@ class Site:
     appointments: bool
     slot_min: int
     open_min: int  # minutes after midnight
+    doors_min: int  # the first clients come (ARRIVAL_OFFSET_LIMIT_MIN early); the session's bookings are fixed
     close_min: int
     days: list[int]  # session days in [0, horizon + lookahead)
     always_open: bool
     walkins: WalkinConfig
+    reception_clerks: int = 0  # 0: no reception desk, clients wait for the counsellor at once
+    checkin_min: float = 0.0  # mean check-in time at the reception desk
     staff_travel_min: float = 0.0  # one way, from the base office by car
     staff_travel_km: float = 0.0
 
@@ -95,6 +98,7 @@ def build_world(config: ScenarioConfig) -> World:
         base_municipality = region.index(config.sites[base].municipality)
         calendar = site.calendar
         days = [0] if calendar.always_open else session_days(calendar, 0, last_day, holidays_off)
+        opens = 0 if calendar.always_open else clock_minutes(calendar.start)
         sites.append(
             Site(
                 key=key,
@@ -104,13 +108,16 @@ def build_world(config: ScenarioConfig) -> World:
                 base_office=base,
                 appointments=site.appointments and not calendar.always_open,
                 slot_min=site.slot_min,
-                open_min=0 if calendar.always_open else clock_minutes(calendar.start),
+                open_min=opens,
+                doors_min=max(0, opens - ARRIVAL_OFFSET_LIMIT_MIN),
                 close_min=(
                     config.horizon_days * MINUTES_PER_DAY if calendar.always_open else clock_minutes(calendar.end)
                 ),
                 days=days,
                 always_open=calendar.always_open,
                 walkins=site.walkins,
+                reception_clerks=reception_clerks(site),
+                checkin_min=site.reception.checkin_min,
                 staff_travel_min=0.0 if key == base else travel.car_min[base_municipality, municipality],
                 staff_travel_km=0.0 if key == base else travel.road_km[base_municipality, municipality],
             )

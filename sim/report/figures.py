@@ -19,10 +19,12 @@ from sim.report.style import figure_style, localise_numbers, save_figure, scenar
 from sim.report.text import capitalise, format_number, kpi_label, phrase, unit_label
 
 COMPARISON_FALLBACK_COUNT = 6
-COUNSELLOR_TIME_STYLES = (
+COUNSELLOR_TIME_STYLES = (  # counselling, case work, travel, meetings, off sick, idle
     {"color": "#0072B2", "hatch": ""},
+    {"color": "#56B4E9", "hatch": "\\\\"},
     {"color": "#E69F00", "hatch": "////"},
     {"color": "#009E73", "hatch": "...."},
+    {"color": "#CC79A7", "hatch": "xx"},
     {"color": "white", "hatch": ""},
 )
 SITE_KIND_ORDER = ("office", "room", "vehicle_stop")

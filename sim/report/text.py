@@ -139,10 +139,13 @@ PHRASES = {
         "scenario (all replications); mark on the x-axis and line up to the curve: mean.",
     },
     "caption_counsellor_time": {
-        "de": "Arbeitszeit der Beratungskräfte je Dienststelle im Messzeitraum: Beratung, "
-        "Fahrt, Besprechungen und freie Zeit, je Szenario.",
-        "en": "Counsellor working time per office over the measured period: counselling, "
-        "travel, meetings and idle time, per scenario.",
+        "de": "Arbeitszeit der Beratungskräfte je Dienststelle im Messzeitraum: Beratung im "
+        "Gespräch, Fallarbeit und Verwaltung (Notizen, Schreibtischzeit außerhalb der "
+        "Sprechzeiten), Fahrt, Besprechungen, krank und freie Sprechzeit (Nichterscheinen, "
+        "freie Termine), je Szenario.",
+        "en": "Counsellor working time per office over the measured period: counselling face to "
+        "face, case work and administration (notes, desk time outside consultation hours), "
+        "travel, meetings, off sick and idle consultation time (no-shows, free slots), per scenario.",
     },
     "caption_site_use": {
         "de": "Nutzung je Standort und Szenario (Balken: Mittelwert, Linie: 95-%-KI); fast leer "

@@ -77,15 +77,60 @@ def test_common_random_numbers_across_the_ruhla_scenarios():
     assert len(set(baseline.values())) > 0.99 * len(baseline)  # the draws are not one number
 
 
-def test_room_attendance_is_calibrated_to_what_the_jobcenter_reports():
-    """Wartburgkreis reports that 60-70 % of those invited to the municipal rooms attend."""
+@pytest.fixture(scope="module")
+def wartburgkreis_runs():
+    """Six replications of the shipped Wartburgkreis scenario, with its world."""
     config = load("scenario=wartburgkreis", "replications=6")
-    runs = replicate([config], workers=2)[0]
+    return build_world(config.config), replicate([config], workers=2)[0]
+
+
+def test_room_attendance_is_calibrated_to_what_the_jobcenter_reports(wartburgkreis_runs):
+    """Wartburgkreis reports that 60-70 % of those invited to the municipal rooms attend."""
+    _, runs = wartburgkreis_runs
     kept = sum(run.sites[room]["kept_contacts"] for run in runs for room in ROOMS)
     appointments = sum(
         run.sites[room]["kept_contacts"] / run.sites[room]["attendance_rate"] for run in runs for room in ROOMS
     )
     assert 0.60 <= kept / appointments <= 0.70
+
+
+def test_the_offices_no_show_rate_is_calibrated_near_a_quarter(wartburgkreis_runs):
+    """domain.md section 7: baseline no-show at the central office 25 % (15-35 %)."""
+    _, runs = wartburgkreis_runs
+    kept = sum(run.sites[office]["kept_contacts"] for run in runs for office in ("bad_salzungen", "eisenach"))
+    booked = sum(
+        run.sites[office]["kept_contacts"] / run.sites[office]["attendance_rate"]
+        for run in runs
+        for office in ("bad_salzungen", "eisenach")
+    )
+    assert 0.23 <= 1 - kept / booked <= 0.27
+
+
+def test_on_site_waiting_and_appointments_per_day_meet_domain_targets(wartburgkreis_runs):
+    """domain.md section 7, targets 2 and 3: on-site waiting about 10-15 min (clients come early
+    and check in), 4-6 appointments per counsellor-day."""
+    _, runs = wartburgkreis_runs
+    wait = summarise([run.kpis["onsite_wait_min_mean"] for run in runs])
+    assert wait["ci_low"] >= 10.0 and wait["ci_high"] <= 15.0
+    per_day = summarise([run.kpis["appointments_per_counsellor_day"] for run in runs])
+    assert per_day["ci_low"] >= 4.0 and per_day["ci_high"] <= 6.0
+
+
+def test_counsellor_time_adds_up_to_paid_time_and_idle_is_the_smaller_part(wartburgkreis_runs):
+    """Counselling, case work, travel, meetings, sick and idle hours add up to each office's paid
+    hours; none is negative; idle consultation time is well under a third, face to face well
+    under all of it (domain.md section 7, target 2)."""
+    world, runs = wartburgkreis_runs
+    config = world.config
+    for office in world.offices:
+        paid = world.staff.working_hours(office, config.warmup_days, config.horizon_days)
+        for run in runs:
+            split = run.counsellors[office]
+            assert sum(split.values()) == pytest.approx(paid, rel=1e-9)
+            assert min(split.values()) >= 0, split
+            assert split["idle_hours"] < paid / 3
+            assert 0.15 < split["counselling_hours"] / paid < 0.5
+            assert split["case_work_hours"] > split["counselling_hours"] / 2
 
 
 def test_more_counsellors_shorten_the_wait_and_fewer_lengthen_it():
@@ -277,8 +322,8 @@ def ruhla_residents(runs: list, kpi: str) -> np.ndarray:
 
 def test_a_room_in_ruhla_serves_its_hard_to_reach_residents():
     """With the Jobcenter's practice (a room invites the hard-to-reach where they live), adding Ruhla
-    raises its hard-to-reach residents' kept contacts and shortens their journeys, without costing
-    reach; three counsellors in the room never keep fewer contacts than one."""
+    raises its hard-to-reach residents' kept contacts and reach and shortens their journeys; three
+    counsellors in the room never keep fewer contacts or reach fewer than one."""
     setups = [
         load("scenario=wartburgkreis", "replications=6"),
         load("scenario=wartburgkreis_ruhla", "replications=6"),
@@ -289,24 +334,11 @@ def test_a_room_in_ruhla_serves_its_hard_to_reach_residents():
     travel = [ruhla_residents(runs, "travel_min_hard_to_reach") for runs in (today, ruhla, three)]
     reach = [ruhla_residents(runs, "reach_hard_to_reach") for runs in (today, ruhla, three)]
     assert (kept[1] - kept[0]).mean() > 0
-    # nine in ten are reached in the window with or without the room: a ceiling, not a loss
-    assert (reach[1] - reach[0]).mean() > -0.01 and (reach[2] - reach[0]).mean() > -0.01
+    assert (reach[1] - reach[0]).mean() > 0 and (reach[2] - reach[1]).mean() >= 0
     assert (travel[1] < travel[0]).all() and (travel[2] < travel[1]).all()
     assert (kept[2] - kept[1]).mean() >= 0
     everyone = [ruhla_residents(runs, "kept_contacts") for runs in (ruhla, three)]
     assert (everyone[1] - everyone[0]).mean() >= 0
-
-
-def test_the_offices_no_show_rate_is_calibrated_near_a_quarter():
-    """domain.md section 7: baseline no-show at the central office 25 % (15-35 %)."""
-    runs = replicate([load("scenario=wartburgkreis", "replications=6")], workers=2)[0]
-    kept = sum(run.sites[office]["kept_contacts"] for run in runs for office in ("bad_salzungen", "eisenach"))
-    booked = sum(
-        run.sites[office]["kept_contacts"] / run.sites[office]["attendance_rate"]
-        for run in runs
-        for office in ("bad_salzungen", "eisenach")
-    )
-    assert 0.23 <= 1 - kept / booked <= 0.27
 
 
 def test_a_room_brings_car_less_clients_within_half_an_hour():
