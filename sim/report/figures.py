@@ -213,7 +213,7 @@ def draw_counsellor_time(results: Results, lang: str) -> Figure:
                 start += hours if math.isfinite(hours) else 0.0
         axes.set_yticks(range(len(scenarios)), [wrap(results.label(s, lang)) for s in scenarios])
         axes.set_ylim(len(scenarios) - 0.5, -0.5)
-        axes.set_title(office, loc="left", fontweight="bold")
+        axes.set_title(site_title(results, office), loc="left", fontweight="bold")
         axes.grid(axis="x", color="0.85", linewidth=0.6)
         axes.set_axisbelow(True)
     panels[-1].set_xlabel(unit_label("hours", lang))
@@ -227,10 +227,19 @@ def draw_counsellor_time(results: Results, lang: str) -> Figure:
             )
         ],
         loc="outside upper center",
-        ncols=len(COUNSELLOR_KPIS),
+        ncols=3,
         frameon=False,
     )
     return figure
+
+
+def site_title(results: Results, site: str) -> str:
+    """A site as a reader knows it: the municipality it stands in (its key if it has none)."""
+    for scenario in results.scenarios:
+        place = results.sites.get(scenario, {}).get(site)
+        if place is not None and place.municipality:
+            return place.municipality
+    return site
 
 
 def ordered_sites(results: Results) -> list[tuple[str, str]]:
@@ -298,7 +307,10 @@ def draw_site_use(results: Results, lang: str, nearly_empty_max: int) -> Figure:
     flagged = [mostly_empty(results, site) for site, _ in sites]
     panels[0].set_yticks(
         range(len(sites)),
-        [f"! {site}" if flag else site for (site, _), flag in zip(sites, flagged, strict=True)],
+        [
+            f"! {site_title(results, site)}" if flag else site_title(results, site)
+            for (site, _), flag in zip(sites, flagged, strict=True)
+        ],
     )
     for tick, flag in zip(panels[0].get_yticklabels(), flagged, strict=True):
         tick.set_fontweight("bold" if flag else "normal")
