@@ -2,6 +2,7 @@
 scaling with the caseload, parallel replications, and a profile.
 
     python experiments/benchmark.py [--rounds 5] [--only mmc,district,scaling,parallel,profile]
+    python experiments/benchmark.py --only large,dask   # x10/x100 districts, Dask (about 8 minutes)
 
 Run it from the repository root with the package importable (`pip install -e ".[bench]"`, or
 PYTHONPATH=.); without Ciw (the `bench` extra) the Ciw comparison is skipped. About 1.5 minutes.
@@ -55,12 +56,14 @@ from sim.model.simulation import Simulation
 REPO = Path(__file__).resolve().parents[1]
 OUTPUT_DIR = REPO / "results" / "bench"
 SEED = 1
-CASES = ("mmc", "district", "scaling", "parallel", "profile")
+CASES = ("mmc", "district", "scaling", "parallel", "profile", "large", "dask")
+DEFAULT_CASES = CASES[:5]  # large (minutes) and dask (the dask extra) on request: --only large,dask
 
 MMC_SERVERS, MMC_ARRIVALS_PER_HOUR, MMC_SERVICE_MEAN_MIN = 3, 2.4, 60.0
 MMC_CUSTOMERS = 200_000
 MMC_HORIZON_DAYS = round(MMC_CUSTOMERS / MMC_ARRIVALS_PER_HOUR / 24)
 CLIENT_SCALES = (0.1, 1.0, 10.0)
+LARGE_SCALES = (10.0, 100.0)  # 60,000 and 600,000 clients, with capacity
 PARALLEL_REPLICATIONS = 20
 SPIN_STEPS = 10_000_000
 
@@ -233,6 +236,11 @@ def bench_district(rounds: int) -> tuple[list[Row], dict]:
 # -- 3. scaling with the caseload ----------------------------------------------------------------
 def scaled_district(scale: float, default_clients: int, capacity: bool) -> World:
     """The district with the caseload scaled; with `capacity`, office counsellors and walk-ins too."""
+    return build_world(scaled_config(scale, default_clients, capacity))
+
+
+def scaled_config(scale: float, default_clients: int, capacity: bool) -> ScenarioConfig:
+    """The config of `scaled_district`."""
     overrides = [f"clients.count={round(default_clients * scale)}"]
     if capacity:
         base = load_scenario("wartburgkreis")
@@ -242,7 +250,7 @@ def scaled_district(scale: float, default_clients: int, capacity: bool) -> World
                     f"sites.{key}.counsellors={max(1, round(site.counsellors * scale))}",
                     f"sites.{key}.walkins.rate_per_hour={site.walkins.rate_per_hour * scale}",
                 ]
-    return build_world(load_scenario("wartburgkreis", *overrides))
+    return load_scenario("wartburgkreis", *overrides)
 
 
 def bench_scaling(rounds: int) -> tuple[list[Row], dict]:
@@ -310,6 +318,58 @@ def bench_parallel(rounds: int) -> tuple[list[Row], dict]:
         Row(case, "speed-up", statistics.median(speedups), "x", (">=", 1.8)),
     ]
     return rows, {"wall_s": {"workers=1": times[1], "workers=2": times[2]}, "speedup": speedups}
+
+
+# -- 6. a district x10 and x100: time and memory per client ---------------------------------------
+def _timed_replication_rss(config: ScenarioConfig) -> tuple[float, int | None, int | None]:
+    """In a fresh process: seconds of one replication, resident KiB before it and at its peak."""
+    world = build_world(config)
+    before = _status_kib("VmRSS")
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        before = None
+    elapsed = seconds(single_run, Scenario(world, SEED), 0)[0]
+    return elapsed, before, _status_kib("VmHWM") if before is not None else None
+
+
+def bench_large(rounds: int) -> tuple[list[Row], dict]:
+    """One replication of the district x10 and x100 (caseload and capacity), each in a fresh process."""
+    default_clients = int(build_world(load_scenario("wartburgkreis")).client_counts.sum())
+    rows, details = [], {}
+    for scale in LARGE_SCALES:
+        clients = round(default_clients * scale)
+        with multiprocessing.get_context("spawn").Pool(1) as pool:
+            elapsed, before, peak = pool.apply(_timed_replication_rss, (scaled_config(scale, default_clients, True),))
+        case = f"6 large, x{scale:g} ({clients:,} clients)"
+        rows += [Row(case, "one replication", elapsed, "s"), Row(case, "time/client", elapsed / clients * 1e6, "us")]
+        if peak is not None:
+            rows.append(Row(case, "peak RSS/client", peak * 1024 / clients, "B"))
+        details[f"x{scale:g}"] = {
+            "clients": clients,
+            "seconds": elapsed,
+            "rss_before_kib": before,
+            "rss_peak_kib": peak,
+        }
+    return rows, details
+
+
+# -- 7. replications on a Dask LocalCluster: 2 workers against 1 ----------------------------------
+def bench_dask(rounds: int) -> tuple[list[Row], dict]:
+    scenario = Scenario.prepare(load_scenario("wartburgkreis"), SEED)
+    times: dict[int, list[float]] = {1: [], 2: []}
+    for round_ in range(rounds):
+        for workers in (1, 2) if round_ % 2 == 0 else (2, 1):
+            elapsed = seconds(run_replications, [scenario], PARALLEL_REPLICATIONS, workers, False, "local")[0]
+            times[workers].append(elapsed)
+    speedups = [serial / parallel for serial, parallel in zip(times[1], times[2])]
+    case = f"7 Dask LocalCluster, {PARALLEL_REPLICATIONS} replications"
+    rows = [
+        Row(case, "1 worker", statistics.median(times[1]), "s"),
+        Row(case, "2 workers", statistics.median(times[2]), "s"),
+        Row(case, "speed-up", statistics.median(speedups), "x", (">=", 1.7)),
+    ]
+    return rows, {"wall_s": {"1": times[1], "2": times[2]}, "speedup": speedups}
 
 
 # -- 5. where the time of a district year goes ---------------------------------------------------
@@ -405,7 +465,7 @@ def table(rows: list[Row]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5, help="alternating rounds per comparison")
-    parser.add_argument("--only", default=",".join(CASES), help=f"comma-separated subset of {','.join(CASES)}")
+    parser.add_argument("--only", default=",".join(DEFAULT_CASES), help=f"comma-separated subset of {','.join(CASES)}")
     args = parser.parse_args()
     cases = args.only.split(",")
     unknown = set(cases) - set(CASES)
@@ -421,6 +481,8 @@ def main() -> None:
         "scaling": lambda: bench_scaling(max(1, args.rounds // 2)),
         "parallel": lambda: bench_parallel(max(1, args.rounds // 2)),
         "profile": lambda: profile_district(stem),
+        "large": lambda: bench_large(1),
+        "dask": lambda: bench_dask(max(1, args.rounds // 2)),
     }
     rows: list[Row] = []
     for case in cases:

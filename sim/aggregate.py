@@ -1,15 +1,23 @@
-"""python -m sim.aggregate SWEEP_FOLDER: one summary.csv for a Hydra sweep, failed jobs listed.
+"""python -m sim.aggregate SWEEP_FOLDER: one summary.csv and the sweep's figures, failed jobs listed.
 
 A sweep (`python -m sim.run -m seed=1,2 sites.eisenach.counsellors=24,30`) writes one folder per
-job. At its end the `AggregateSweep` callback (configs/run.yaml) writes `summary.csv` (job,
-overrides, scenario, KPI, mean, CI, n) and `failed_jobs.json` (each job without results, with its
-error). A sweep that broke halfway is aggregated by running this command on its folder.
+job. At its end the `AggregateSweep` callback (configs/run.yaml, configs/compare.yaml) writes
+
+- `summary.csv`: one row per job and scenario, a column per key the sweep set (as typed), the
+  replications, every KPI's mean and 95 % CI and, for a comparison, each alternative's paired
+  difference to the baseline with its CI and whether it is distinguishable (Holm);
+- `figures/sweep_<key>.png|svg`: key KPIs against each swept value with CI bands, one line per
+  scenario and value of the other swept keys; `figures/sweep_heatmap.png|svg` for two numeric keys;
+- `failed_jobs.json`: each job without results, with its error.
+
+A sweep that broke halfway is aggregated by running this command on its folder.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,30 +27,100 @@ from hydra.experimental.callback import Callback
 from sim.cli import CommandFailed
 from sim.config.compose import as_typed
 from sim.experiment.outputs import write_csv, write_json
+from sim.kpi.registry import KPIS
 
-HEADER = ("job", "overrides", "scenario", "kpi", "mean", "ci_low", "ci_high", "n")
+STATISTICS = ("mean", "ci_low", "ci_high")
+USAGE = "give the folder of one sweep: python -m sim.aggregate results/run-sweep/<time>"
+
+
+@dataclass
+class Job:
+    """One job of a sweep: the keys it set, and its results or its error."""
+
+    name: str
+    overrides: dict[str, str]  # key as typed -> value as typed
+    kpis: dict[str, dict[str, dict]] = field(default_factory=dict)  # scenario -> kpi -> summary
+    replications: dict[str, int] = field(default_factory=dict)  # scenario -> replications
+    differences: dict[str, dict[str, dict]] = field(default_factory=dict)  # alternative -> kpi -> paired difference
+    error: str | None = None
+
+
+def read_job(folder: Path) -> Job:
+    """A job folder's overrides and results (kpis.json, comparison.json) or its error (failed.json)."""
+    given = yaml.safe_load((folder / ".hydra" / "overrides.yaml").read_text()) or []
+    overrides = dict(as_typed(item).split("=", 1) for item in given if "=" in item)
+    job = Job(folder.name, overrides)
+    if not (folder / "kpis.json").is_file():
+        job.error = "did not finish (no kpis.json)"
+        if (folder / "failed.json").is_file():
+            job.error = json.loads((folder / "failed.json").read_text())["error"]
+        return job
+    for scenario, entry in json.loads((folder / "kpis.json").read_text())["scenarios"].items():
+        job.kpis[scenario] = entry["kpis"]
+        job.replications[scenario] = entry["replications"]
+    if (folder / "comparison.json").is_file():
+        job.differences = json.loads((folder / "comparison.json").read_text()).get("differences", {})
+    return job
+
+
+def swept_keys(jobs: list[Job]) -> list[str]:
+    """Every key a job set, in the order they were first given (the scenario has its own column)."""
+    return list(dict.fromkeys(key for job in jobs for key in job.overrides if key != "scenario"))
+
+
+def summary_rows(jobs: list[Job]) -> tuple[tuple[str, ...], list[tuple]]:
+    """The header and rows of summary.csv: one row per finished job and scenario."""
+    keys = swept_keys(jobs)
+    done = [job for job in jobs if job.error is None]
+    present = {kpi for job in done for scenario in job.kpis.values() for kpi in scenario}
+    kpis = [kpi for kpi in KPIS if kpi in present]
+    compared = [kpi for kpi in KPIS if any(kpi in diff for job in done for diff in job.differences.values())]
+    header = (
+        "job",
+        *keys,
+        "scenario",
+        "replications",
+        *(f"{kpi}_{statistic}" for kpi in kpis for statistic in STATISTICS),
+        *(f"{kpi}_diff_{statistic}" for kpi in compared for statistic in (*STATISTICS, "significant")),
+    )
+    rows = []
+    for job in done:
+        for scenario, values in job.kpis.items():
+            difference = job.differences.get(scenario, {})
+            rows.append(
+                (
+                    job.name,
+                    *(job.overrides.get(key, "") for key in keys),
+                    scenario,
+                    job.replications[scenario],
+                    *(values.get(kpi, {}).get(statistic) for kpi in kpis for statistic in STATISTICS),
+                    *(
+                        difference.get(kpi, {}).get(statistic)
+                        for kpi in compared
+                        for statistic in (*STATISTICS, "significant")
+                    ),
+                )
+            )
+    return header, rows
 
 
 def aggregate(sweep: Path) -> tuple[Path, int, int]:
-    """Write summary.csv and failed_jobs.json into the sweep folder; return (summary, done, failed)."""
-    rows, failed, done = [], [], 0
-    jobs = sorted((path.parent.parent for path in sweep.glob("*/.hydra/overrides.yaml")), key=job_order)
-    for job in jobs:
-        given = yaml.safe_load((job / ".hydra" / "overrides.yaml").read_text()) or []
-        overrides = " ".join(as_typed(item) for item in given)
-        if (job / "kpis.json").is_file():
-            done += 1
-            for scenario, entry in json.loads((job / "kpis.json").read_text())["scenarios"].items():
-                for kpi, summary in entry["kpis"].items():
-                    rows.append((job.name, overrides, scenario, kpi, *(summary[key] for key in HEADER[4:])))
-        else:
-            error = "did not finish (no kpis.json)"
-            if (job / "failed.json").is_file():
-                error = json.loads((job / "failed.json").read_text())["error"]
-            failed.append({"job": job.name, "overrides": overrides, "error": error})
-    write_csv(sweep / "summary.csv", HEADER, rows)
+    """Write summary.csv, the figures and failed_jobs.json into the sweep folder; return (summary, done, failed)."""
+    from sim.report.sweep import write_sweep_figures  # matplotlib only when there is a sweep to draw
+
+    folders = sorted((path.parent.parent for path in sweep.glob("*/.hydra/overrides.yaml")), key=job_order)
+    jobs = [read_job(folder) for folder in folders]
+    header, rows = summary_rows(jobs)
+    write_csv(sweep / "summary.csv", header, rows)
+    failed = [{"job": job.name, "overrides": overrides_text(job), "error": job.error} for job in jobs if job.error]
     write_json(sweep / "failed_jobs.json", failed)
-    return sweep / "summary.csv", done, len(failed)
+    if rows:
+        write_sweep_figures(sweep / "figures", header, rows, swept_keys(jobs))
+    return sweep / "summary.csv", len(jobs) - len(failed), len(failed)
+
+
+def overrides_text(job: Job) -> str:
+    return " ".join(f"{key}={value}" for key, value in job.overrides.items())
 
 
 def job_order(job: Path) -> tuple[int, str]:
@@ -53,7 +131,7 @@ def report(sweep: Path) -> None:
     """Aggregate and say so; exit code 1 if any job failed, as Hydra does."""
     summary, done, failed = aggregate(sweep)
     note = f"; {failed} failed, see {sweep / 'failed_jobs.json'}" if failed else ""
-    print(f"sweep: {done} job(s) summarised in {summary}{note}")
+    print(f"sweep: {done} job(s) summarised in {summary}, figures in {sweep / 'figures'}{note}")
     if failed:
         raise CommandFailed(1)
 
@@ -66,10 +144,17 @@ class AggregateSweep(Callback):
 
 
 def main() -> None:
+    if len(sys.argv) == 2 and sys.argv[1] in ("-h", "--help"):
+        print(__doc__.strip())
+        return
     if len(sys.argv) != 2 or not Path(sys.argv[1]).is_dir():
-        print("error: give the folder of one sweep: python -m sim.aggregate results/run-sweep/<time>", file=sys.stderr)
+        print(f"error: {USAGE}", file=sys.stderr)
         sys.exit(2)
-    report(Path(sys.argv[1]))
+    sweep = Path(sys.argv[1])
+    if not any(sweep.glob("*/.hydra/overrides.yaml")):
+        print(f"error: {sweep} holds no sweep jobs (no */.hydra/overrides.yaml); {USAGE}", file=sys.stderr)
+        sys.exit(2)
+    report(sweep)
 
 
 if __name__ == "__main__":

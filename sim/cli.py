@@ -8,6 +8,7 @@ sentence on stderr and exit code 2, not a traceback.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,8 +25,9 @@ from omegaconf.errors import OmegaConfBaseException
 from sim.config import ConfigError
 from sim.config.compose import Experiment, command_line
 from sim.config.schema import RunnerConfig, ScenarioConfig, register_configs
-from sim.config.validate import validate_runner
+from sim.config.validate import AUTO, validate_runner
 from sim.experiment.outputs import provenance, write_json, write_results
+from sim.experiment.precision import auto_replications
 from sim.experiment.replicate import Scenario, run_replications, worker_count
 
 register_configs()
@@ -63,19 +65,32 @@ def user_errors() -> Iterator[None]:
     """Turn configuration mistakes into one line on stderr and exit code 2.
 
     In a sweep (Hydra multirun) the job's folder records the error in failed.json and the sweep
-    goes on with its other jobs; `sim.aggregate` lists it among the failed jobs."""
+    goes on with its other jobs; `sim.aggregate` lists it among the failed jobs. A job of a sweep
+    that crashes for another reason (a broken data file, a full disk) is recorded the same way,
+    with the kind of error, so that the sweep's other jobs are still summarised."""
     try:
         yield
     except (ConfigError, OmegaConfBaseException, HydraException) as error:
-        message = str(error).strip().splitlines()[0]
-        print(f"error: {message}", file=sys.stderr)
-        if not HydraConfig.initialized():
-            sys.exit(2)
-        folder = Path(HydraConfig.get().runtime.output_dir)
-        if not (folder / "kpis.json").exists():
-            write_json(folder / "failed.json", {"error": message})
-        if HydraConfig.get().mode != RunMode.MULTIRUN:
-            sys.exit(2)
+        record_failure(str(error).strip().splitlines()[0])
+    except Exception as error:
+        if not in_sweep():
+            raise
+        first_line = (str(error).strip().splitlines() or [""])[0]
+        record_failure(f"{type(error).__name__}: {first_line}")
+
+
+def in_sweep() -> bool:
+    return HydraConfig.initialized() and HydraConfig.get().mode == RunMode.MULTIRUN
+
+
+def record_failure(message: str) -> None:
+    """Say what went wrong in one line; in a sweep, record it in the job's failed.json and go on."""
+    print(f"error: {message}", file=sys.stderr)
+    if not in_sweep():
+        sys.exit(2)
+    folder = Path(HydraConfig.get().runtime.output_dir)
+    if not (folder / "kpis.json").exists():
+        write_json(folder / "failed.json", {"error": message})
 
 
 def runner_of(cfg: DictConfig) -> RunnerConfig:
@@ -98,14 +113,44 @@ def output_folder() -> Path:
     return folder
 
 
+def parallel_jobs() -> int:
+    """How many sweep jobs run at once beside this one: the joblib launcher's `n_jobs` (-1: all
+    cores), every job at once for submitit's local launcher, else one (jobs run in turn)."""
+    if not in_sweep():
+        return 1
+    launcher = HydraConfig.get().launcher
+    target = str(launcher.get("_target_", ""))
+    cores = os.cpu_count() or 1
+    if "joblib" in target:
+        n_jobs = int(launcher.get("n_jobs", -1))
+        return cores if n_jobs < 0 else max(1, n_jobs)
+    if "LocalLauncher" in target:  # submitit_local starts every job at once
+        return cores
+    return 1
+
+
+def job_workers(requested: int) -> int:
+    """A job's worker processes: the requested number (0: all cores), but never so many that the
+    sweep's jobs running at once times their workers exceed the cores."""
+    cores = os.cpu_count() or 1
+    return max(1, min(worker_count(requested), cores // parallel_jobs()))
+
+
 def run_experiment(experiment: Experiment, runner: RunnerConfig, folder: Path) -> dict:
     """Run every alternative's replications, write the results folder, print the KPI table."""
     started = datetime.now(UTC)
-    workers = worker_count(runner.workers)
+    workers = job_workers(runner.workers)
     scenarios = [Scenario.prepare(alternative.config, runner.seed) for alternative in experiment.alternatives]
-    all_runs = run_replications(scenarios, runner.replications, workers)
+    rule = None
+    if runner.replications == AUTO:
+        all_runs, rule = auto_replications(
+            scenarios, runner.precision, runner.max_replications, workers, runner.scheduler
+        )
+        print(f"replications=auto: {rule['chosen']} ({rule['why']})")
+    else:
+        all_runs = run_replications(scenarios, runner.replications, workers, scheduler=runner.scheduler)
     worlds = [scenario.world for scenario in scenarios]
-    kpis, comparison = write_results(folder, experiment, runner, worlds, all_runs)
+    kpis, comparison = write_results(folder, experiment, runner, worlds, all_runs, rule)
     write_json(folder / "provenance.json", provenance(runner, experiment.alternatives[0].config, started, workers))
     names = [alternative.name for alternative in experiment.alternatives]
     print(kpi_table(kpis["scenarios"], comparison.get("differences", {}), names))

@@ -35,7 +35,7 @@ from sim.cli import CommandFailed, command_keys, output_folder, overrides_of, st
 from sim.config import CONFIG_MODULE, ConfigError
 from sim.config.compose import Alternative, AlternativeSpec, compose_alternatives, group_options
 from sim.config.schema import CommandConfig, RunnerConfig, ScenarioConfig
-from sim.config.validate import validate_runner
+from sim.config.validate import fixed_replications, validate_runner
 from sim.experiment.outputs import provenance, scenario_kpis, write_json
 from sim.experiment.replicate import Scenario, run_tasks, worker_count
 from sim.experiment.stats import summarise
@@ -114,6 +114,8 @@ def regression_runner(regression: dict[str, RegressionSettings], name: str, runn
     """The runner of one scenario: its regression seed and replications, unless given on the command line."""
     settings = settings_for(regression, name)
     values = {key: getattr(runner, key) if key in given else settings[key] for key in RUNNER_SETTINGS}
+    if "replications" in given:
+        fixed_replications(runner, "sim.regress")
     if values["replications"] < 2:
         raise ConfigError(f"replications must be at least 2 for the t-test, got {values['replications']} ({name}).")
     return RunnerConfig(seed=values["seed"], replications=values["replications"], workers=runner.workers)

@@ -20,6 +20,7 @@ from sim.cli import command_keys, output_folder, overrides_of, runner_of, start,
 from sim.config import CONFIG_MODULE, ConfigError
 from sim.config.compose import AlternativeSpec, compose_alternatives
 from sim.config.schema import RunCommand
+from sim.config.validate import fixed_replications
 from sim.experiment.outputs import write_csv, write_json
 from sim.experiment.replicate import Scenario, run_replications, worker_count
 from sim.experiment.warmup import mser5
@@ -31,6 +32,7 @@ SERIES = ("wait_days_mean", "attendance_rate", "kept_contacts", "lost_clients")
 def warmup(cfg: DictConfig) -> None:
     with user_errors():
         runner = runner_of(cfg)
+        fixed_replications(runner, "sim.warmup")
         name = HydraConfig.get().runtime.choices["scenario"]
         change, add = overrides_of(cfg)
         if "horizon_days" not in change:

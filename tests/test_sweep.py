@@ -1,4 +1,4 @@
-"""A Hydra sweep: every job in summary.csv or listed as failed with its error."""
+"""Hydra sweeps: every job in summary.csv with a column per swept key, figures, failed jobs named."""
 
 from __future__ import annotations
 
@@ -6,29 +6,31 @@ import csv
 import json
 import shutil
 
+import pytest
+
 from tests.conftest import run_cli
+
+TINY = ("replications=2", "horizon_days=20", "warmup_days=2")
+
+
+def summary(sweep):
+    with (sweep / "summary.csv").open() as handle:
+        return list(csv.DictReader(handle))
 
 
 def test_a_sweep_keeps_what_it_finished_and_names_what_failed(tmp_path):
     completed = run_cli(
-        "sim.run",
-        "-m",
-        "scenario=mmc",
-        "seed=1,2",
-        "clients.no_car_share=0.5,1.5",
-        "replications=2",
-        "horizon_days=20",
-        "warmup_days=2",
-        cwd=tmp_path,
+        "sim.run", "-m", "scenario=mmc", "seed=1,2", "clients.no_car_share=0.5,1.5", *TINY, cwd=tmp_path
     )
     assert completed.returncode == 1  # two of the four jobs have a bad value
     (sweep,) = (tmp_path / "results" / "run-sweep").iterdir()
-    with (sweep / "summary.csv").open() as handle:
-        rows = list(csv.DictReader(handle))
-    assert {row["job"] for row in rows} == {"0", "2"}
-    served = [row for row in rows if row["kpi"] == "walkins_served"]
-    assert [row["overrides"].split()[1] for row in served] == ["runner.seed=1", "runner.seed=2"]
-    assert all(float(row["mean"]) > 0 for row in served)
+    rows = summary(sweep)
+    assert [(row["job"], row["runner.seed"], row["clients.no_car_share"]) for row in rows] == [
+        ("0", "1", "0.5"),
+        ("2", "2", "0.5"),
+    ]
+    assert all(float(row["walkins_served_mean"]) > 0 for row in rows)
+    assert all(float(row["walkins_served_ci_low"]) <= float(row["walkins_served_mean"]) for row in rows)
     failed = json.loads((sweep / "failed_jobs.json").read_text())
     assert [job["job"] for job in failed] == ["1", "3"]
     assert failed[0]["error"] == "clients.no_car_share must be a probability between 0 and 1, got 1.5."
@@ -41,6 +43,47 @@ def test_a_sweep_keeps_what_it_finished_and_names_what_failed(tmp_path):
     assert failed[-1] == {"job": "4", "overrides": failed[-1]["overrides"], "error": "did not finish (no kpis.json)"}
 
 
+def test_a_comparison_sweep_on_joblib_has_paired_differences_and_figures(tmp_path):
+    pytest.importorskip("hydra_plugins.hydra_joblib_launcher", reason='the sweep extra: pip install -e ".[sweep]"')
+    completed = run_cli(
+        "sim.compare",
+        "-m",
+        "hydra/launcher=joblib",
+        "scenarios=[wartburgkreis,wartburgkreis_ruhla]",
+        "sites.ruhla.counsellors=1,2,40",  # 40 cannot be staffed: that job fails, the others finish
+        "clients.no_car_share=0.4,0.6",
+        "replications=2",
+        "horizon_days=40",
+        "warmup_days=5",
+        cwd=tmp_path,
+    )
+    assert completed.returncode == 1, completed.stderr
+    (sweep,) = (tmp_path / "results" / "compare-sweep").iterdir()
+    rows = summary(sweep)
+    assert {(row["sites.ruhla.counsellors"], row["clients.no_car_share"]) for row in rows} == {
+        (counsellors, share) for counsellors in ("1", "2") for share in ("0.4", "0.6")
+    }
+    assert {row["scenario"] for row in rows} == {"wartburgkreis", "wartburgkreis_ruhla"}
+    for row in rows:
+        difference = row["kept_contacts_hard_to_reach_diff_mean"]
+        if row["scenario"] == "wartburgkreis":
+            assert difference == ""  # the baseline
+        else:
+            assert float(row["kept_contacts_hard_to_reach_diff_ci_low"]) <= float(difference)
+            assert row["kept_contacts_hard_to_reach_diff_significant"] in ("True", "False")
+    failed = json.loads((sweep / "failed_jobs.json").read_text())
+    assert [job["overrides"].split()[1] for job in failed] == ["sites.ruhla.counsellors=40"] * 2
+    assert "sites.eisenach.counsellors" in failed[0]["error"] or "counsellors" in failed[0]["error"]
+    for stem in ("sweep_sites.ruhla.counsellors", "sweep_clients.no_car_share", "sweep_heatmap"):
+        assert (sweep / "figures" / f"{stem}.png").stat().st_size > 1000
+    # two jobs at once on two cores: one worker process each (jobs x workers <= cores)
+    provenance = json.loads((sweep / "0" / "provenance.json").read_text())
+    assert provenance["workers"] == 1
+
+
 def test_aggregate_needs_a_sweep_folder(tmp_path):
     completed = run_cli("sim.aggregate", str(tmp_path / "nowhere"), cwd=tmp_path)
     assert completed.returncode == 2 and completed.stderr.startswith("error: give the folder of one sweep")
+    empty = run_cli("sim.aggregate", str(tmp_path), cwd=tmp_path)
+    assert empty.returncode == 2 and "holds no sweep jobs" in empty.stderr
+    assert not (tmp_path / "summary.csv").exists()

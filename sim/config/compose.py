@@ -106,7 +106,19 @@ def command_line(arguments: Iterable[str], command_keys: Iterable[str]) -> list[
             result.append(f"+add.{bare}={value}")
         else:
             result.append(f"+change.{bare}={value}")
-    return result
+    return last_of_each(result)
+
+
+def last_of_each(overrides: list[str]) -> list[str]:
+    """A scenario key given twice takes its last value, as any other key does (a script's settings
+    can be followed by the user's)."""
+    carried = ("+change.", "+add.")
+    last = {item.partition("=")[0]: i for i, item in enumerate(overrides) if item.startswith(carried)}
+    return [
+        item
+        for i, item in enumerate(overrides)
+        if not item.startswith(carried) or last[item.partition("=")[0]] == i
+    ]
 
 
 def as_typed(override: str) -> str:

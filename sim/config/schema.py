@@ -208,8 +208,11 @@ class RunnerConfig:
     """How replications are run; none of it changes a result but the seed and the count."""
 
     seed: int = 1
-    replications: int = 10
+    replications: Any = 10  # a number, or auto: as many as runner.precision needs (sim.experiment.precision)
     workers: int = 0  # parallel processes; 0: all cores
+    precision: float = 0.05  # replications=auto: CI half-width within this share of the mean (domain.md s.7: 5-10 %)
+    max_replications: int = 100  # replications=auto stops here, precise or not
+    scheduler: str | None = None  # None: worker processes here; local: a Dask LocalCluster; or a Dask address
 
 
 @dataclass

@@ -48,9 +48,27 @@ def clock(key: str, text: str) -> int:
         raise ConfigError(f"{key} must be a time of day HH:MM between 00:00 and 24:00, got '{text}'.") from None
 
 
+AUTO = "auto"  # runner.replications=auto
+
+
+def fixed_replications(runner: RunnerConfig, command: str) -> int:
+    """The replications of a command that needs a fixed number."""
+    if runner.replications == AUTO:
+        raise ConfigError(f"{command} needs a fixed number of replications (runner.replications), not auto.")
+    return runner.replications
+
+
 def validate_runner(runner: RunnerConfig) -> None:
-    """Check the run settings: replications, seed, worker processes."""
-    at_least("runner.replications", runner.replications, 1)
+    """Check the run settings: replications (a number or auto), seed, worker processes, precision."""
+    if runner.replications != AUTO:
+        if isinstance(runner.replications, bool) or not isinstance(runner.replications, int):
+            raise ConfigError(
+                f"runner.replications must be a whole number of at least 1 or auto, got '{runner.replications}'."
+            )
+        at_least("runner.replications", runner.replications, 1)
+    if not 0 < runner.precision < 1:
+        raise ConfigError(f"runner.precision must lie between 0 and 1 (a share of the mean), got {runner.precision}.")
+    at_least("runner.max_replications", runner.max_replications, 3)
     at_least("runner.seed", runner.seed, 0)
     at_least("runner.workers", runner.workers, 0, "0 (all cores) or a positive number of processes")
 

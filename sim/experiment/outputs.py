@@ -108,13 +108,22 @@ def comparison(names: list[str], all_runs: list[list[RunResult]]) -> dict:
 
 
 def write_results(
-    folder: Path, experiment: Experiment, runner: RunnerConfig, worlds: list[World], all_runs: list[list[RunResult]]
+    folder: Path,
+    experiment: Experiment,
+    runner: RunnerConfig,
+    worlds: list[World],
+    all_runs: list[list[RunResult]],
+    replications_rule: dict | None = None,
 ) -> tuple[dict, dict]:
     """Write every result file of a run or comparison; return the content of kpis.json and of
-    comparison.json (empty for a single scenario)."""
+    comparison.json (empty for a single scenario). With replications=auto, `replications_rule` is
+    how their number was chosen (sim.experiment.precision), recorded with every scenario."""
     alternatives = experiment.alternatives
     names = [alternative.name for alternative in alternatives]
     kpis = {"scenarios": {a.name: scenario_kpis(a, runner, runs) for a, runs in zip(alternatives, all_runs)}}
+    if replications_rule is not None:
+        for entry in kpis["scenarios"].values():
+            entry["replications_rule"] = replications_rule
     write_json(folder / "kpis.json", kpis)
     differences = comparison(names, all_runs) if len(alternatives) > 1 else {}
     if differences:

@@ -191,6 +191,19 @@ declare("meeting_hours", "hours", "Besprechungen", "meetings", levels=("office",
 declare("absent_hours", "hours", "krank", "off sick", levels=("office",))
 declare("idle_hours", "hours", "freie Sprechzeit", "idle consultation time", levels=("office",))
 
+# The answer's KPIs: first what outreach is for (the hard-to-reach), then the district and its cost;
+# district attendance is left out, since one room's slots barely move it by arithmetic
+ANSWER_KPIS = (
+    "kept_contacts_hard_to_reach",
+    "reach_hard_to_reach",
+    "travel_min_hard_to_reach",
+    "wait_days_hard_to_reach",
+    "kept_contacts",
+    "coverage_45min",
+    "wait_days_mean",
+    "counsellor_travel_hours",
+)
+
 MUNICIPALITY_KPIS = level_kpis("municipality")
 SITE_KPIS = level_kpis("site")
 COUNSELLOR_KPIS = level_kpis("office")

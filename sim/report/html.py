@@ -10,10 +10,10 @@ import base64
 import json
 from html import escape
 
-from sim.kpi.registry import unit_of
+from sim.kpi.registry import ANSWER_KPIS, unit_of
 from sim.report.figures import FigureFiles
 from sim.report.folder import Estimate, Results
-from sim.report.kpis import ANSWER_KPIS, HARD_TO_REACH, in_display_unit
+from sim.report.kpis import HARD_TO_REACH, in_display_unit
 from sim.report.text import (
     capitalise,
     decimals_for,
@@ -389,6 +389,16 @@ def method_section(results: Results, lang: str) -> str:
         warmup=format_number(run["warmup_days"], lang, 0),
         measured=format_number(run["horizon_days"] - run["warmup_days"], lang, 0),
     )
+    rule = run.get("replications_rule")
+    if rule:
+        runs += " " + phrase(
+            "method_auto" if rule["reached"] else "method_auto_not_reached",
+            lang,
+            chosen=rule["chosen"],
+            precision=format_number(100 * rule["precision"], lang, 0) + " %",
+            ahead=rule["look_ahead"],
+            limiting=kpi_label(rule["limiting_kpi"], lang) if rule["limiting_kpi"] else "–",
+        )
     crn = phrase("method_crn", lang, baseline=results.label(results.baseline, lang))
     provenance = "".join(
         f"<dt>{escape(key)}</dt><dd>{escape(value)}</dd>" for key, value in flatten(results.provenance)

@@ -92,6 +92,27 @@ PHRASES = {
         "covers {horizon} days; the first {warmup} days are warm-up and are not counted, so "
         "{measured} days are measured.",
     },
+    "method_auto": {
+        "de": "Die Zahl der Replikationen wurde bestimmt (replications=auto, CI-Methode mit "
+        "Vorausschau nach Hoad, Robinson & Davies 2010): {chosen} Replikationen, die ersten, ab "
+        "denen das 95-%-Intervall jeder Kennzahl der Antwort in jedem Szenario höchstens "
+        "{precision} ihres Mittelwerts breit ist (halbe Breite), das ihres Unterschieds zur Basis "
+        "höchstens {precision} des Mittelwerts der Basis, und das über {ahead} weitere "
+        "Replikationen bleibt; am knappsten: {limiting}.",
+        "en": "The number of replications was chosen (replications=auto, CI method with look-ahead "
+        "after Hoad, Robinson & Davies 2010): {chosen} replications, the first from which every "
+        "answer KPI's 95 % interval in every scenario is within {precision} of its mean (half-width), "
+        "that of its difference to the baseline within {precision} of the baseline's mean, and "
+        "stays so over {ahead} more replications; the tightest: {limiting}.",
+    },
+    "method_auto_not_reached": {
+        "de": "Die Zahl der Replikationen sollte bestimmt werden (replications=auto), die "
+        "Genauigkeit von {precision} wurde aber mit höchstens {chosen} Replikationen "
+        "(runner.max_replications) nicht erreicht; am weitesten davon: {limiting}.",
+        "en": "The number of replications was to be chosen (replications=auto), but the precision "
+        "of {precision} was not reached within {chosen} replications (runner.max_replications); "
+        "furthest from it: {limiting}.",
+    },
     "method_crn": {
         "de": "Alle Szenarien laufen mit denselben Zufallszahlen (common random numbers, CRN): "
         "Replikation i sieht in jedem Szenario dieselben Klienten und dieselben Zufallsziehungen. "

@@ -10,8 +10,8 @@ import matplotlib.image
 import pytest
 from conftest import HOSTILE_NAME, HOSTILE_SITE, HOSTILE_SOURCE, Report
 
+from sim.kpi.registry import ANSWER_KPIS
 from sim.report import write_report
-from sim.report.kpis import ANSWER_KPIS
 
 FIGURES = ("comparison", "map", "waiting", "counsellor_time", "site_use")
 
