@@ -11,7 +11,7 @@ large against mu* marks interactions or non-linearity. Writes morris.csv (ranked
 and morris.png|svg (mu* against sigma) to results/sensitivity/<time>/.
 
     python experiments/sensitivity.py [--trajectories 10] [--replications 2] [--workers 0]
-      [--kpi kept_contacts_hard_to_reach] [key=value ...]   (about 15 minutes on 2 cores)
+      [--kpi kept_contacts_hard_to_reach] [key=value ...]   (about 13 minutes on 2 cores)
 """
 
 from __future__ import annotations

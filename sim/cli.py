@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import fields
 from datetime import UTC, datetime
+from importlib.util import find_spec
 from pathlib import Path
 
 from hydra.core.hydra_config import HydraConfig
@@ -43,9 +44,35 @@ def command_keys(command: type, *groups: str) -> list[str]:
     return [item.name for item in fields(command) if item.name not in scenario_keys] + list(groups)
 
 
+LAUNCHER_PLUGINS = {  # hydra/launcher option -> the plugin it needs (the sweep extra)
+    "joblib": "hydra_plugins.hydra_joblib_launcher",
+    "submitit_local": "hydra_plugins.hydra_submitit_launcher",
+    "submitit_slurm": "hydra_plugins.hydra_submitit_launcher",
+    "slurm": "hydra_plugins.hydra_submitit_launcher",
+}
+
+
+def check_launcher(arguments: list[str]) -> None:
+    """A launcher whose plugin is not installed is one sentence, not Hydra's composition error."""
+    for item in arguments:
+        key, _, choice = item.lstrip("+").partition("=")
+        if key == "hydra/launcher" and choice in LAUNCHER_PLUGINS and not installed(LAUNCHER_PLUGINS[choice]):
+            raise ConfigError(
+                f'hydra/launcher={choice} needs the sweep extra: python -m pip install "outreach-sim[sweep]".'
+            )
+
+
+def installed(module: str) -> bool:
+    try:
+        return find_spec(module) is not None
+    except ModuleNotFoundError:  # not even its parent package
+        return False
+
+
 def start(hydra_main: Callable[[], None], own_keys: list[str]) -> None:
     """Run a Hydra entry point on the user's command line; Hydra's own usage errors exit with 2."""
     try:
+        check_launcher(sys.argv[1:])
         sys.argv = [sys.argv[0], *command_line(sys.argv[1:], own_keys)]
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -87,3 +87,13 @@ def test_aggregate_needs_a_sweep_folder(tmp_path):
     empty = run_cli("sim.aggregate", str(tmp_path), cwd=tmp_path)
     assert empty.returncode == 2 and "holds no sweep jobs" in empty.stderr
     assert not (tmp_path / "summary.csv").exists()
+
+
+def test_a_launcher_without_its_plugin_is_one_sentence(monkeypatch):
+    from sim import cli
+    from sim.config import ConfigError
+
+    monkeypatch.setitem(cli.LAUNCHER_PLUGINS, "joblib", "hydra_plugins.not_installed_here")
+    with pytest.raises(ConfigError, match=r'hydra/launcher=joblib needs the sweep extra: .*"outreach-sim\[sweep\]"'):
+        cli.check_launcher(["-m", "hydra/launcher=joblib", "seed=1,2"])
+    cli.check_launcher(["-m", "hydra/launcher=basic", "seed=1,2"])  # Hydra's own: nothing to install

@@ -115,9 +115,7 @@ def last_of_each(overrides: list[str]) -> list[str]:
     carried = ("+change.", "+add.")
     last = {item.partition("=")[0]: i for i, item in enumerate(overrides) if item.startswith(carried)}
     return [
-        item
-        for i, item in enumerate(overrides)
-        if not item.startswith(carried) or last[item.partition("=")[0]] == i
+        item for i, item in enumerate(overrides) if not item.startswith(carried) or last[item.partition("=")[0]] == i
     ]
 
 
