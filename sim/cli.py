@@ -8,7 +8,9 @@ sentence on stderr and exit code 2, not a traceback.
 
 from __future__ import annotations
 
+import io
 import os
+import shutil
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,7 +26,7 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.config import ConfigError
-from sim.config.compose import Experiment, command_line
+from sim.config.compose import Experiment, as_typed, command_line
 from sim.config.schema import RunnerConfig, ScenarioConfig, register_configs
 from sim.config.validate import AUTO, validate_runner
 from sim.experiment.outputs import provenance, write_json, write_results
@@ -70,21 +72,79 @@ def installed(module: str) -> bool:
 
 
 def start(hydra_main: Callable[[], None], own_keys: list[str]) -> None:
-    """Run a Hydra entry point on the user's command line; Hydra's own usage errors exit with 2."""
+    """Run a Hydra entry point on the user's command line. A mistake Hydra finds while composing
+    the config (before the command's own code runs) is one sentence on stderr and exit code 2,
+    like the command's own errors: its stderr is held until the command starts (`user_errors`)."""
     try:
         check_launcher(sys.argv[1:])
         sys.argv = [sys.argv[0], *command_line(sys.argv[1:], own_keys)]
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         sys.exit(2)
+    held = _HeldStderr(sys.stderr)
+    sys.stderr = held
     try:
         hydra_main()
     except CommandFailed:
         raise
     except SystemExit as stop:
+        if held.holding and stop.code not in (0, None):
+            message = hydra_error(held.getvalue())
+            held.discard()
+            print(f"error: {message}", file=sys.stderr)
+            sys.exit(2)
         if stop.code == 1:
             sys.exit(2)
         raise
+    finally:
+        held.release()
+
+
+class _HeldStderr(io.StringIO):
+    """Stderr held back while Hydra composes the config; released when the command starts."""
+
+    def __init__(self, real: object) -> None:
+        super().__init__()
+        self.real = real
+        self.holding = True
+
+    def release(self) -> None:
+        if self.holding:
+            self.holding = False
+            sys.stderr = self.real
+            self.real.write(self.getvalue())
+
+    def discard(self) -> None:
+        """Hydra's error has been said in one sentence: drop its own lines."""
+        self.seek(0)
+        self.truncate()
+        self.release()
+
+
+def release_stderr() -> None:
+    """The command has started: what Hydra said while composing (warnings) goes out now."""
+    if isinstance(sys.stderr, _HeldStderr):
+        sys.stderr.release()
+
+
+def hydra_error(text: str) -> str:
+    """Hydra's multi-line composition error as one sentence."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    lines = [line for line in lines if not line.startswith(("Set the environment variable", "See https://"))]
+    if not lines:
+        return "the command line could not be read."
+    first = lines[0]
+    if first.startswith("Error merging override"):
+        override = as_typed(first.removeprefix("Error merging override").strip())
+        return f"{override}: {lines[1] if len(lines) > 1 else 'not allowed'}."
+    if "Available options in" in text:
+        listed = lines[1 : next((i for i, line in enumerate(lines) if line.startswith("Config search path")), None)]
+        options = [line for line in listed if not line.startswith("Available options") and not line.endswith("_schema")]
+        return f"{first.rstrip('.')}; allowed: {', '.join(options)}."
+    if first.startswith(("LexerNoViableAltException", "mismatched input")):
+        given = as_typed(lines[0].partition(":")[2].strip()) if ":" in lines[0] else ""
+        return f"'{given}' is not an override of the form key=value (Hydra's override syntax)."
+    return first if first.endswith(".") else first + "."
 
 
 @contextmanager
@@ -95,6 +155,7 @@ def user_errors() -> Iterator[None]:
     goes on with its other jobs; `sim.aggregate` lists it among the failed jobs. A job of a sweep
     that crashes for another reason (a broken data file, a full disk) is recorded the same way,
     with the kind of error, so that the sweep's other jobs are still summarised."""
+    release_stderr()
     try:
         yield
     except (ConfigError, OmegaConfBaseException, HydraException) as error:
@@ -114,10 +175,22 @@ def record_failure(message: str) -> None:
     """Say what went wrong in one line; in a sweep, record it in the job's failed.json and go on."""
     print(f"error: {message}", file=sys.stderr)
     if not in_sweep():
+        remove_unused_folder()
         sys.exit(2)
     folder = Path(HydraConfig.get().runtime.output_dir)
     if not (folder / "kpis.json").exists():
         write_json(folder / "failed.json", {"error": message})
+
+
+def remove_unused_folder() -> None:
+    """A command that stopped before writing results leaves no folder behind: Hydra's own files
+    (.hydra/, the log) are removed with the folder it made, never a folder that holds anything else."""
+    if not HydraConfig.initialized():
+        return
+    folder = Path(HydraConfig.get().runtime.output_dir)
+    hydra_files = {".hydra", f"{HydraConfig.get().job.name}.log"}
+    if folder.is_dir() and {entry.name for entry in folder.iterdir()} <= hydra_files:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def runner_of(cfg: DictConfig) -> RunnerConfig:

@@ -18,7 +18,7 @@ from sim.config.validate import validate_report
 from sim.report import write_report
 
 
-def experiment_of(cfg: DictConfig) -> Experiment:
+def experiment_of(cfg: DictConfig, limits: bool = True) -> Experiment:
     """The alternatives to compare: `scenarios=[...]` if given, else the experiment's."""
     if cfg.scenarios:
         specs = specs_from_list(list(cfg.scenarios))
@@ -26,7 +26,7 @@ def experiment_of(cfg: DictConfig) -> Experiment:
     else:
         specs = specs_from_experiment(cfg.experiment)
         name, question = cfg.experiment.name, dict(cfg.experiment.question)
-    return Experiment(name, compose_alternatives(specs, *overrides_of(cfg)), question)
+    return Experiment(name, compose_alternatives(specs, *overrides_of(cfg), limits=limits), question)
 
 
 @hydra.main(version_base="1.3", config_path=f"pkg://{CONFIG_MODULE}", config_name="compare")
@@ -35,7 +35,7 @@ def compare(cfg: DictConfig) -> None:
         report = OmegaConf.to_object(cfg.report)
         validate_report(report)
         runner = runner_of(cfg)
-        experiment = experiment_of(cfg)
+        experiment = experiment_of(cfg, runner.machine_limits)
         folder = output_folder()
         run_experiment(experiment, runner, folder)
         if len(experiment.alternatives) > 1:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import hydra
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
@@ -17,13 +19,21 @@ def run(cfg: DictConfig) -> None:
     with user_errors():
         runner = runner_of(cfg)
         name = HydraConfig.get().runtime.choices["scenario"]
-        alternatives = compose_alternatives([AlternativeSpec(name, name)], *overrides_of(cfg))
+        alternatives = compose_alternatives(
+            [AlternativeSpec(name, name)], *overrides_of(cfg), limits=runner.machine_limits
+        )
         folder = output_folder()
         run_experiment(Experiment(name, alternatives), runner, folder)
         print(f"results: {folder}")
 
 
 def main() -> None:
+    if any(item.startswith("scenario=[") for item in sys.argv[1:]):
+        print(
+            "error: sim.run runs one scenario; for several, compare them: python -m sim.compare 'scenarios=[A,B]'.",
+            file=sys.stderr,
+        )
+        sys.exit(2)
     start(run, command_keys(RunCommand, "scenario"))
 
 

@@ -39,7 +39,7 @@ def warmup(cfg: DictConfig) -> None:
             (plain,) = compose_alternatives([AlternativeSpec(name, name)])
             change["horizon_days"] = 2 * plain.config.horizon_days
         change.setdefault("warmup_days", 0)
-        (alternative,) = compose_alternatives([AlternativeSpec(name, name)], change, add)
+        (alternative,) = compose_alternatives([AlternativeSpec(name, name)], change, add, limits=runner.machine_limits)
         folder = output_folder()
         scenario = Scenario.prepare(alternative.config, runner.seed)
         runs = run_replications([scenario], runner.replications, worker_count(runner.workers))[0]

@@ -20,6 +20,7 @@ def test_a_dask_cluster_gives_the_numbers_of_a_serial_run(tmp_path):
     assert kpis[0] == kpis[1]
 
 
+@pytest.mark.slow
 def test_a_sweep_runs_on_submitit_and_is_summarised(tmp_path):
     pytest.importorskip("hydra_plugins.hydra_submitit_launcher", reason='the sweep extra: pip install -e ".[sweep]"')
     completed = run_cli(

@@ -31,6 +31,7 @@ def test_a_sweep_script_runs_and_is_summarised(script: Path, tmp_path: Path) -> 
     assert list((sweep / "figures").glob("sweep_*.png"))
 
 
+@pytest.mark.slow
 def test_the_sensitivity_analysis_ranks_a_parameter_without_effect_last(tmp_path: Path) -> None:
     """Where booked clients stand in the waiting room changes nothing about who comes: the
     arrival offsets have no effect on the answer's kept contacts, and rank last with mu* = 0."""

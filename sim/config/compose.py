@@ -15,22 +15,23 @@ sweeps (`-m key=1,2`) work on scenario keys the same way.
 from __future__ import annotations
 
 import difflib
+import math
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, is_dataclass
 from typing import Any
 
 from hydra import compose, initialize_config_module
 from hydra.core.global_hydra import GlobalHydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.errors import HydraException, MissingConfigException
-from omegaconf import DictConfig, OmegaConf, open_dict
+from omegaconf import DictConfig, ListConfig, OmegaConf, open_dict
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.config import CONFIG_MODULE, ConfigError
 from sim.config.schema import ScenarioConfig, register_configs
-from sim.config.validate import validate
+from sim.config.validate import safe_name, validate
 
 SHORTHANDS = ("seed", "replications", "workers")  # `seed=3` is `runner.seed=3`
 HYDRA_FLAGS_WITH_VALUE = (
@@ -189,16 +190,33 @@ def has_key(cfg: DictConfig, key: str) -> bool:
     return OmegaConf.select(cfg, key, default=_ABSENT, throw_on_missing=False) is not _ABSENT
 
 
-def to_scenario(cfg: DictConfig, where: str, check: bool = True) -> ScenarioConfig:
-    """A typed scenario config, validated unless check is False."""
+def to_scenario(cfg: DictConfig, where: str, check: bool = True, limits: bool = True) -> ScenarioConfig:
+    """A typed scenario config, validated unless check is False (with the machine's limits unless
+    `limits` is False)."""
+    if check:
+        refuse_non_finite(cfg)
     try:
         config = OmegaConf.to_object(cfg)
     except OmegaConfBaseException as error:
         key = getattr(error, "full_key", None)
         raise ConfigError(f"{where}: {key + ': ' if key else ''}{first_line(error)}") from None
     if check:
-        validate(config)
+        validate(config, limits)
     return config
+
+
+def refuse_non_finite(node: DictConfig | ListConfig, prefix: str = "") -> None:
+    """NaN and infinity, named by the key that holds them, not by a key interpolated from it."""
+    keys = node.keys() if isinstance(node, DictConfig) else range(len(node))
+    for key in keys:
+        if OmegaConf.is_interpolation(node, key) or OmegaConf.is_missing(node, key):
+            continue
+        value = node[key]
+        where = f"{prefix}{key}" if isinstance(node, DictConfig) else f"{prefix.rstrip('.')}[{key}]"
+        if isinstance(value, (DictConfig, ListConfig)):
+            refuse_non_finite(value, f"{where}.")
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise ConfigError(f"{where} must be a finite number, got {value}.")
 
 
 def apply_overrides(cfg: DictConfig, name: str, change: list[tuple[str, Any]], add: dict) -> tuple[DictConfig, list]:
@@ -216,16 +234,40 @@ def apply_overrides(cfg: DictConfig, name: str, change: list[tuple[str, Any]], a
         for key, _ in leaves(add):
             if has_key(cfg, key):
                 raise ConfigError(f"+{key}: {name} already has {key}; set it without the +.")
+            check_addable(cfg, key)
         try:
             with open_dict(cfg):
                 cfg = OmegaConf.merge(cfg, add)
         except OmegaConfBaseException as error:
-            raise ConfigError(f"+{first_line(error)}") from None
+            added = " ".join(f"+{key}" for key, _ in leaves(add))
+            raise ConfigError(f"{added}: {first_line(error)}") from None
     return cfg, lacking
 
 
+def check_addable(cfg: DictConfig, key: str) -> None:
+    """A key added with + must be a new entry of a mapping (a site: +sites.NAME={...}), not a field
+    the schema does not have (which would be dropped without a word)."""
+    parts = key.split(".")
+    for depth in range(len(parts)):
+        parent = ".".join(parts[:depth])
+        node = OmegaConf.select(cfg, parent, default=None) if parent else cfg
+        if not isinstance(node, DictConfig) or parts[depth] in node:
+            continue
+        if is_dataclass(OmegaConf.get_type(node)):
+            where = parent or "a scenario"
+            raise ConfigError(
+                f"+{key}: {where} has no key {parts[depth]}, and only a mapping takes new entries"
+                " (a new site: +sites.NAME={municipality: ..., counsellors: ...})."
+            )
+        return
+
+
 def compose_alternatives(
-    specs: list[AlternativeSpec], change: dict | None = None, add: dict | None = None, check: bool = True
+    specs: list[AlternativeSpec],
+    change: dict | None = None,
+    add: dict | None = None,
+    check: bool = True,
+    limits: bool = True,
 ) -> list[Alternative]:
     """Compose every alternative with its own overrides, then the user's; notes go to stderr.
 
@@ -234,9 +276,16 @@ def compose_alternatives(
     if not specs:
         raise ConfigError("a comparison needs at least one alternative (scenarios=[A,B] or experiment=NAME).")
     names = [spec.name for spec in specs]
+    for name in names:
+        safe_name("an alternative's name", name)
     if len(set(names)) != len(names):
         raise ConfigError(f"alternatives must have distinct names, got {', '.join(names)}.")
     change_leaves = leaves(change or {})
+    if len(specs) > 1 and any(key == "name" for key, _ in change_leaves):
+        raise ConfigError(
+            "name=... would give every alternative the same name; name them in the experiment file"
+            ' or in scenarios=[A,"B name=..."].'
+        )
     composed, applied = [], set()
     for spec in specs:
         cfg = compose_scenario(spec.scenario, spec.overrides)
@@ -250,7 +299,7 @@ def compose_alternatives(
     for spec, cfg, lacking in composed:
         for key, value in lacking:
             print(f"note: {key}={value} does not apply to {spec.name}, which has no such key", file=sys.stderr)
-        config = to_scenario(cfg, spec.name, check)
+        config = to_scenario(cfg, spec.name, check, limits)
         alternatives.append(Alternative(spec.name, dict(spec.label) or dict(config.label) or {}, config))
     check_comparable(alternatives)
     return alternatives

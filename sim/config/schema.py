@@ -213,6 +213,7 @@ class RunnerConfig:
     precision: float = 0.05  # replications=auto: CI half-width within this share of the mean (domain.md s.7: 5-10 %)
     max_replications: int = 100  # replications=auto stops here, precise or not
     scheduler: str | None = None  # None: worker processes here; local: a Dask LocalCluster; or a Dask address
+    machine_limits: bool = True  # false lifts the limits that protect the machine (sim.config.validate.LIMITS)
 
 
 @dataclass

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import re
+from dataclasses import fields, is_dataclass
 from datetime import date
 
 import holidays
@@ -24,6 +27,55 @@ SITE_KINDS = ("office", "room")
 TRAVEL_MODES = ("model", "matrix", "zero")
 TARGET_GROUPS = ("hard_to_reach", "no_car", "all")
 POLICIES = ("local", "nearest")
+
+
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")  # a name that becomes a file name
+# Limits that protect the machine (runner.machine_limits=false lifts them), each with its reason
+LIMITS = {
+    "horizon_days": (3660, "ten years; the run's memory grows with it"),
+    "clients": (1_000_000, "a replication of 600,000 clients takes about 1.2 GB and 3 minutes"),
+    "counsellors": (10_000, "per site; every counsellor is a process of every session"),
+    "walkins.rate_per_hour": (600.0, "per site, ten a minute; every walk-in is an event"),
+    "replications": (100_000, "a hundred thousand district years take about two days on two cores"),
+}
+
+
+def safe_name(key: str, value: str) -> None:
+    if not isinstance(value, str) or not NAME.match(value) or ".." in value:
+        raise ConfigError(
+            f"{key} must be a name of letters, digits, '_', '-' and '.' starting with a letter or digit"
+            f" (it names files), got '{value}'."
+        )
+
+
+def finite_numbers(node: object, where: str = "") -> None:
+    """Every number of a config is finite: NaN passes every range check, so it is refused first."""
+    if is_dataclass(node):
+        # plain values before sites, whose numbers may be interpolated from them (mmc.*)
+        for item in sorted(fields(node), key=lambda item: item.name == "sites"):
+            finite_numbers(getattr(node, item.name), f"{where}.{item.name}" if where else item.name)
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            finite_numbers(value, f"{where}.{key}")
+    elif isinstance(node, (list, tuple)):
+        for index, value in enumerate(node):
+            finite_numbers(value, f"{where}[{index}]")
+    elif isinstance(node, float) and not math.isfinite(node):
+        raise ConfigError(f"{where} must be a finite number, got {node}.")
+
+
+def within_limit(key: str, value: float, limit_key: str, limits: bool) -> None:
+    limit, reason = LIMITS[limit_key]
+    if limits and value > limit:
+        raise ConfigError(
+            f"{key} ({plain(value)}) is beyond the limit of {plain(limit)} that protects the machine ({reason});"
+            " runner.machine_limits=false runs it anyway."
+        )
+
+
+def plain(number: float) -> str:
+    """A number as a reader writes it: 1,000,000 and 600, not 1e+06 and 600.0."""
+    return f"{number:,.0f}" if float(number).is_integer() and abs(number) < 1e18 else f"{number:g}"
 
 
 def probability(key: str, value: float) -> None:
@@ -60,22 +112,29 @@ def fixed_replications(runner: RunnerConfig, command: str) -> int:
 
 def validate_runner(runner: RunnerConfig) -> None:
     """Check the run settings: replications (a number or auto), seed, worker processes, precision."""
+    finite_numbers(runner, "runner")
     if runner.replications != AUTO:
         if isinstance(runner.replications, bool) or not isinstance(runner.replications, int):
             raise ConfigError(
                 f"runner.replications must be a whole number of at least 1 or auto, got '{runner.replications}'."
             )
         at_least("runner.replications", runner.replications, 1)
+        within_limit("runner.replications", runner.replications, "replications", runner.machine_limits)
     if not 0 < runner.precision < 1:
         raise ConfigError(f"runner.precision must lie between 0 and 1 (a share of the mean), got {runner.precision}.")
     at_least("runner.max_replications", runner.max_replications, 3)
+    within_limit("runner.max_replications", runner.max_replications, "replications", runner.machine_limits)
     at_least("runner.seed", runner.seed, 0)
     at_least("runner.workers", runner.workers, 0, "0 (all cores) or a positive number of processes")
 
 
-def validate(config: ScenarioConfig) -> None:
-    """Check a composed scenario config; raise ConfigError at the first mistake."""
+def validate(config: ScenarioConfig, limits: bool = True) -> None:
+    """Check a composed scenario config; raise ConfigError at the first mistake. With `limits`,
+    sizes beyond what the machine can hold are refused too (LIMITS)."""
+    finite_numbers(config)
+    safe_name("name", config.name)
     at_least("horizon_days", config.horizon_days, 1)
+    within_limit("horizon_days", config.horizon_days, "horizon_days", limits)
     at_least("warmup_days", config.warmup_days, 0)
     if config.warmup_days >= config.horizon_days:
         raise ConfigError(f"warmup_days ({config.warmup_days}) must be less than horizon_days ({config.horizon_days}).")
@@ -106,6 +165,7 @@ def validate(config: ScenarioConfig) -> None:
         probability(f"clients.{key}", getattr(clients, key))
     if clients.count is not None:
         at_least("clients.count", clients.count, 0)
+        within_limit("clients.count", clients.count, "clients", limits)
     for key in ("interval_weeks_under25", "interval_weeks_min", "mean_stay_days"):
         at_least(f"clients.{key}", getattr(clients, key), 0.1, "positive")
     if clients.interval_weeks_max < clients.interval_weeks_min:
@@ -116,7 +176,10 @@ def validate(config: ScenarioConfig) -> None:
 
     travel = config.travel
     one_of("travel.mode", travel.mode, TRAVEL_MODES)
-    for key in ("detour_factor", "car_speed_kmh", "pt_speed_kmh"):
+    at_least(
+        "travel.detour_factor", travel.detour_factor, 1.0, "at least 1 (a road is never shorter than the straight line)"
+    )
+    for key in ("car_speed_kmh", "pt_speed_kmh"):
         at_least(f"travel.{key}", getattr(travel, key), 1e-9, "positive")
     at_least("travel.pt_headway_min", travel.pt_headway_min, 0)
 
@@ -132,6 +195,11 @@ def validate(config: ScenarioConfig) -> None:
     probability("staff.leave_share", staff.leave_share)
     probability("staff.sick_rate", staff.sick_rate)
     at_least("staff.hours_per_day", staff.hours_per_day, 1e-9, "positive")
+    if staff.hours_per_day * 60 > workday_end - workday_start:
+        raise ConfigError(
+            f"staff.hours_per_day ({staff.hours_per_day}) must fit into the working day"
+            f" {staff.workday_start}-{staff.workday_end} (staff.workday_start and staff.workday_end)."
+        )
     at_least("staff.meeting_hours_per_week", staff.meeting_hours_per_week, 0)
     one_of("staff.meeting_weekday", staff.meeting_weekday, WEEKDAYS)
     meeting_start = clock("staff.meeting_start", staff.meeting_start)
@@ -155,7 +223,10 @@ def validate(config: ScenarioConfig) -> None:
     region = load_region(config.region)
     if travel.mode == "matrix":
         read_matrix(region, travel.matrix_file, region.distance_km())
-    validate_sites(config, region, workday_start, workday_end)
+    within_limit(
+        "clients", round(config.clients.share_of_population * float(region.population.sum())), "clients", limits
+    )
+    validate_sites(config, region, workday_start, workday_end, limits)
     from sim.model.world import build_world  # checks that the offices can staff their rooms
 
     build_world(config)
@@ -176,7 +247,9 @@ def duration(key: str, spec: DurationConfig) -> None:
     at_least(f"{key}.cv", spec.cv, 1e-9 if spec.distribution == "lognormal" else 0, "positive")
 
 
-def validate_sites(config: ScenarioConfig, region: Region, workday_start: int, workday_end: int) -> None:
+def validate_sites(
+    config: ScenarioConfig, region: Region, workday_start: int, workday_end: int, limits: bool = True
+) -> None:
     open_sites = {key: site for key, site in config.sites.items() if site.open}
     offices = [key for key, site in open_sites.items() if site.kind == "office"]
     if not offices:
@@ -196,6 +269,9 @@ def validate_sites(config: ScenarioConfig, region: Region, workday_start: int, w
                 f" {region.name}; allowed: {', '.join(region.names)} (or their AGS codes)."
             )
         at_least(f"{where}.counsellors", site.counsellors, 0, "a count of at least 0")
+        within_limit(f"{where}.counsellors", site.counsellors, "counsellors", limits)
+        if site.open and site.kind == "room" and site.appointments and site.counsellors < 1:
+            raise ConfigError(f"{where}.counsellors must be at least 1 for an open room, got {site.counsellors}.")
         one_of(f"{where}.target_group", site.target_group, TARGET_GROUPS)
         for name in site.catchment:
             if region.index(name) is None:
@@ -211,6 +287,7 @@ def validate_sites(config: ScenarioConfig, region: Region, workday_start: int, w
             )
         walkins = site.walkins
         at_least(f"{where}.walkins.rate_per_hour", walkins.rate_per_hour, 0)
+        within_limit(f"{where}.walkins.rate_per_hour", walkins.rate_per_hour, "walkins.rate_per_hour", limits)
         if site.open and walkins.rate_per_hour > 0 and site.counsellors < 1:
             raise ConfigError(
                 f"{where}.counsellors must be at least 1 for a site that takes walk-ins"
