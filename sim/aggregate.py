@@ -46,21 +46,39 @@ class Job:
 
 
 def read_job(folder: Path) -> Job:
-    """A job folder's overrides and results (kpis.json, comparison.json) or its error (failed.json)."""
-    given = yaml.safe_load((folder / ".hydra" / "overrides.yaml").read_text()) or []
-    overrides = dict(as_typed(item).split("=", 1) for item in given if "=" in item)
-    job = Job(folder.name, overrides)
-    if not (folder / "kpis.json").is_file():
-        job.error = "did not finish (no kpis.json)"
-        if (folder / "failed.json").is_file():
-            job.error = json.loads((folder / "failed.json").read_text())["error"]
-        return job
-    for scenario, entry in json.loads((folder / "kpis.json").read_text())["scenarios"].items():
-        job.kpis[scenario] = entry["kpis"]
-        job.replications[scenario] = entry["replications"]
-    if (folder / "comparison.json").is_file():
-        job.differences = json.loads((folder / "comparison.json").read_text()).get("differences", {})
+    """A job folder's overrides and results (kpis.json, comparison.json) or its error (failed.json).
+    A file that cannot be read (cut short, not JSON or YAML) makes the job a failed one, saying which."""
+    overrides_file = folder / ".hydra" / "overrides.yaml"
+    try:
+        given = yaml.safe_load(overrides_file.read_text(encoding="utf-8")) or []
+        if not isinstance(given, list) or not all(isinstance(item, str) for item in given):
+            raise ValueError("not a list of overrides")
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError) as error:
+        return Job(folder.name, {}, error=f"{overrides_file} cannot be read ({first_line(error)})")
+    job = Job(folder.name, dict(as_typed(item).split("=", 1) for item in given if "=" in item))
+    current = folder / "kpis.json"
+    try:
+        if not current.is_file():
+            job.error = "did not finish (no kpis.json)"
+            current = folder / "failed.json"
+            if current.is_file():
+                job.error = str(json.loads(current.read_text(encoding="utf-8"))["error"])
+            return job
+        for scenario, entry in json.loads(current.read_text(encoding="utf-8"))["scenarios"].items():
+            job.kpis[scenario] = entry["kpis"]
+            job.replications[scenario] = entry["replications"]
+        current = folder / "comparison.json"
+        if current.is_file():
+            job.differences = json.loads(current.read_text(encoding="utf-8")).get("differences", {})
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as error:
+        job.kpis, job.replications, job.differences = {}, {}, {}
+        job.error = f"{current} cannot be read ({first_line(error)})"
     return job
+
+
+def first_line(error: Exception) -> str:
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
 
 
 def swept_keys(jobs: list[Job]) -> list[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import sys
 from collections.abc import Callable, Iterator
@@ -89,7 +90,7 @@ def start(hydra_main: Callable[[], None], own_keys: list[str]) -> None:
         raise
     except SystemExit as stop:
         if held.holding and stop.code not in (0, None):
-            message = hydra_error(held.getvalue())
+            message = hydra_error(held.getvalue(), sys.argv[1:])
             held.discard()
             print(f"error: {message}", file=sys.stderr)
             sys.exit(2)
@@ -127,12 +128,15 @@ def release_stderr() -> None:
         sys.stderr.release()
 
 
-def hydra_error(text: str) -> str:
-    """Hydra's multi-line composition error as one sentence."""
+def hydra_error(text: str, arguments: list[str] = ()) -> str:
+    """Hydra's multi-line composition error (or the traceback of a config file it could not read)
+    as one sentence."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     lines = [line for line in lines if not line.startswith(("Set the environment variable", "See https://"))]
     if not lines:
         return "the command line could not be read."
+    if lines[0].startswith("Traceback"):
+        return traceback_error(lines, arguments)
     first = lines[0]
     if first.startswith("Error merging override"):
         override = as_typed(first.removeprefix("Error merging override").strip())
@@ -144,7 +148,55 @@ def hydra_error(text: str) -> str:
     if first.startswith(("LexerNoViableAltException", "mismatched input")):
         given = as_typed(lines[0].partition(":")[2].strip()) if ":" in lines[0] else ""
         return f"'{given}' is not an override of the form key=value (Hydra's override syntax)."
+    if first.endswith("raised while composing config:") and len(lines) > 1:
+        return f"{first.partition(':')[0]}: {lines[1].rstrip('.')}."
     return first if first.endswith(".") else first + "."
+
+
+def config_files(arguments: list[str]) -> list[Path]:
+    """The YAML files of the config folders a command line adds (--config-dir, -cd)."""
+    folders = [arguments[i + 1] for i, item in enumerate(arguments[:-1]) if item in ("--config-dir", "-cd")]
+    folders += [item.split("=", 1)[1] for item in arguments if item.startswith(("--config-dir=", "-cd="))]
+    return sorted(path for folder in folders for path in Path(folder).rglob("*.yaml"))
+
+
+def utf8(path: Path) -> bool:
+    try:
+        path.read_text(encoding="utf-8")
+        return True
+    except (UnicodeDecodeError, OSError):
+        return False
+
+
+OS_ERRORS = ("PermissionError", "NotADirectoryError", "FileExistsError", "IsADirectoryError", "OSError")
+OS_ERROR = re.compile(r"^\[Errno \d+\] ([^:]+): '(.+)'")
+EXCEPTION_LINE = re.compile(r"^(?:[\w]+\.)*(\w+(?:Error|Exception)): ?(.*)$")
+YAML_PLACE = re.compile(r'^in "(.+)", line (\d+), column (\d+)$')
+
+
+def traceback_error(lines: list[str], arguments: list[str]) -> str:
+    """A config file Hydra could not read: what is wrong, and where (file and line for YAML)."""
+    last = max((i for i, line in enumerate(lines) if EXCEPTION_LINE.match(line)), default=len(lines) - 1)
+    match = EXCEPTION_LINE.match(lines[last])
+    kind, message = (match.group(1), match.group(2)) if match else ("error", lines[last])
+    details = [message, *lines[last + 1 :]]
+    place = next((YAML_PLACE.match(line) for line in details if YAML_PLACE.match(line)), None)
+    if place:
+        what = "; ".join(line for line in details if line and not YAML_PLACE.match(line))
+        return f"{place.group(1)}, line {place.group(2)}, column {place.group(3)}: {what} (not valid YAML)."
+    os_error = OS_ERROR.match(message)
+    if kind in OS_ERRORS and os_error:
+        return (
+            f"cannot write '{os_error.group(2)}': {os_error.group(1)}; give a writable results folder"
+            " (run from another directory, or hydra.run.dir=...)."
+        )
+    if kind == "UnicodeDecodeError":
+        unreadable = next((path for path in config_files(arguments) if not utf8(path)), None)
+        where = str(unreadable) if unreadable else "a config file"
+        return f"{where} is not UTF-8 text (binary content?); a config must be a YAML text file."
+    if kind == "RecursionError":
+        return "a config's defaults list includes itself, directly or through another; check its defaults:."
+    return f"{kind}: {message.rstrip('.')} while composing the config."
 
 
 @contextmanager
@@ -160,6 +212,10 @@ def user_errors() -> Iterator[None]:
         yield
     except (ConfigError, OmegaConfBaseException, HydraException) as error:
         record_failure(str(error).strip().splitlines()[0])
+    except OSError as error:  # a results folder that cannot be written: read-only, full, gone
+        if error.filename is None:
+            raise
+        record_failure(f"cannot use '{error.filename}': {error.strerror} (is the results folder writable?).")
     except Exception as error:
         if not in_sweep():
             raise
@@ -188,7 +244,9 @@ def remove_unused_folder() -> None:
     if not HydraConfig.initialized():
         return
     folder = Path(HydraConfig.get().runtime.output_dir)
-    hydra_files = {".hydra", f"{HydraConfig.get().job.name}.log"}
+    hydra_files = {".hydra", f"{HydraConfig.get().job.name}.log", CLAIM}
+    if (folder / CLAIM).exists() and folder not in _claimed:
+        return  # another run's
     if folder.is_dir() and {entry.name for entry in folder.iterdir()} <= hydra_files:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -205,11 +263,23 @@ def overrides_of(cfg: DictConfig) -> tuple[dict, dict]:
     return OmegaConf.to_container(cfg.change), OmegaConf.to_container(cfg.add)
 
 
+CLAIM = ".claimed"  # made once, atomically, by the run that writes a results folder
+_claimed: set[Path] = set()  # the folders this process claimed
+
+
 def output_folder() -> Path:
-    """The run's new results folder (Hydra's run dir); refuse one that already holds results."""
+    """The run's new results folder (Hydra's run dir), claimed for this run alone: a folder that
+    holds results, or that another run has claimed (two runs given one hydra.run.dir), is refused."""
     folder = Path(HydraConfig.get().runtime.output_dir)
     if (folder / "kpis.json").exists():
         raise ConfigError(f"hydra.run.dir '{folder}' already holds results; choose a new folder.")
+    try:
+        os.close(os.open(folder / CLAIM, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        _claimed.add(folder)
+    except FileExistsError:
+        raise ConfigError(
+            f"hydra.run.dir '{folder}' is in use by another run (or by one that stopped); choose a new folder."
+        ) from None
     return folder
 
 

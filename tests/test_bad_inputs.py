@@ -110,3 +110,58 @@ def test_the_machine_limits_can_be_lifted_deliberately() -> None:
 def test_a_comparison_refuses_one_name_for_every_alternative(tmp_path) -> None:
     completed = run_cli("sim.compare", "scenarios=[wartburgkreis,wartburgkreis_ruhla]", "name=same", cwd=tmp_path)
     assert completed.returncode == 2 and "would give every alternative the same name" in completed.stderr
+
+
+SCENARIO_FILES = {
+    "yaml_error": (
+        "# @package _global_\ndefaults:\n  - /region: wartburgkreis\n  - _self_\nname: x\n  sites: [\n",
+        "line 6",
+    ),
+    "tab_indent": ("# @package _global_\ndefaults:\n\t- /region: wartburgkreis\nname: x\n", "line 3"),
+    "binary": (bytes(range(128, 256)) * 3, "is not UTF-8 text"),
+    "names_itself": ("# @package _global_\ndefaults:\n  - names_itself\n  - _self_\nname: x\n", "includes itself"),
+    "unknown_key": ("# @package _global_\ndefaults:\n  - wartburgkreis\n  - _self_\nbogus_key: 1\n", "'bogus_key'"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCENARIO_FILES))
+def test_a_broken_scenario_file_is_one_sentence_naming_it(name: str, tmp_path) -> None:
+    content, expected = SCENARIO_FILES[name]
+    folder = tmp_path / "my_configs" / "scenario"
+    folder.mkdir(parents=True)
+    path = folder / f"{name}.yaml"
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    completed = run_cli("sim.run", "--config-dir", str(tmp_path / "my_configs"), f"scenario={name}", cwd=tmp_path)
+    assert completed.returncode == 2
+    lines = completed.stderr.strip().splitlines()
+    assert len(lines) == 1 and expected in lines[0], completed.stderr
+    if name in ("yaml_error", "tab_indent", "binary"):
+        assert str(path) in lines[0]
+
+
+def test_a_results_location_that_cannot_be_written_is_one_sentence(tmp_path) -> None:
+    (tmp_path / "results").write_text("a file where the results folder should be\n")
+    completed = run_cli("sim.run", "scenario=mmc", "replications=2", "horizon_days=10", "warmup_days=1", cwd=tmp_path)
+    assert completed.returncode == 2
+    lines = completed.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: cannot write 'results/run/"), completed.stderr
+
+
+def test_two_runs_racing_for_one_folder_one_refuses_and_the_other_finishes(tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    command = [sys.executable, "-m", "sim.run", "scenario=mmc", "replications=3", "horizon_days=120", "warmup_days=5"]
+    command += [f"hydra.run.dir={tmp_path / 'shared'}", "workers=1"]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    runs = [subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)]
+    runs.append(
+        subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    )
+    outcomes = sorted((run.wait(timeout=600), run.stderr.read()) for run in runs)
+    assert [code for code, _ in outcomes] == [0, 2], outcomes
+    assert "is in use by another run" in outcomes[1][1] or "already holds results" in outcomes[1][1]
+    assert (tmp_path / "shared" / "kpis.json").is_file() and (tmp_path / "shared" / "replications.csv").is_file()

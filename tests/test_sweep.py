@@ -97,3 +97,30 @@ def test_a_launcher_without_its_plugin_is_one_sentence(monkeypatch):
     with pytest.raises(ConfigError, match=r'hydra/launcher=joblib needs the sweep extra: .*"outreach-sim\[sweep\]"'):
         cli.check_launcher(["-m", "hydra/launcher=joblib", "seed=1,2"])
     cli.check_launcher(["-m", "hydra/launcher=basic", "seed=1,2"])  # Hydra's own: nothing to install
+
+
+def test_aggregate_lists_a_job_whose_files_are_corrupt_and_summarises_the_rest(tmp_path):
+    sweep = tmp_path / "sweep"
+    good = {
+        "scenarios": {
+            "mmc": {"replications": 2, "kpis": {"walkins_served": {"mean": 5.0, "ci_low": 4.0, "ci_high": 6.0, "n": 2}}}
+        }
+    }
+    for job, overrides, kpis in (
+        ("0", "- seed=1\n", json.dumps(good)),
+        ("1", "- seed=2\n", '{"scen'),  # cut short by a kill
+        ("2", b"\x00\xff", json.dumps(good)),  # not text
+        ("3", "- seed=4\n", '{"scenarios": 7}'),  # not what a job writes
+    ):
+        (sweep / job / ".hydra").mkdir(parents=True)
+        path = sweep / job / ".hydra" / "overrides.yaml"
+        path.write_bytes(overrides if isinstance(overrides, bytes) else overrides.encode())
+        (sweep / job / "kpis.json").write_text(kpis)
+    completed = run_cli("sim.aggregate", str(sweep), cwd=tmp_path)
+    assert completed.returncode == 1 and "Traceback" not in completed.stderr, completed.stderr
+    assert [row["job"] for row in summary(sweep)] == ["0"]
+    failed = {job["job"]: job["error"] for job in json.loads((sweep / "failed_jobs.json").read_text())}
+    assert sorted(failed) == ["1", "2", "3"]
+    assert "kpis.json cannot be read (JSONDecodeError" in failed["1"]
+    assert "overrides.yaml cannot be read" in failed["2"]
+    assert "kpis.json cannot be read" in failed["3"]

@@ -61,11 +61,24 @@ class Region:
         return dist
 
 
-def read_rows(path: Path, key: str, columns: tuple[str, ...]) -> list[dict[str, str]]:
-    """The rows of a CSV data file that has `columns`; one sentence naming the key otherwise."""
-    with path.open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    missing = [column for column in columns if rows and column not in rows[0]]
+def read_rows(path: Path, key: str, columns: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
+    """(line, row) of a CSV data file that has `columns`, every row as long as the header; one
+    sentence naming the key, the file and the line otherwise."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{key} '{path}' is not UTF-8 text (binary content?); it must be a CSV file.") from None
+    reader = csv.DictReader(text.splitlines())
+    rows = []
+    for row in reader:
+        line = reader.line_num
+        if None in row or None in row.values():
+            fields = len(row) - (None in row) + len(row.get(None) or ()) - sum(value is None for value in row.values())
+            raise ConfigError(
+                f"{key} '{path}' line {line} has {fields} fields, the header {len(reader.fieldnames or ())}."
+            )
+        rows.append((line, row))
+    missing = [column for column in columns if column not in (reader.fieldnames or ())]
     if not rows or missing:
         raise ConfigError(
             f"{key} '{path}' needs the columns {', '.join(columns)} and at least one row;"
@@ -74,22 +87,60 @@ def read_rows(path: Path, key: str, columns: tuple[str, ...]) -> list[dict[str, 
     return rows
 
 
-def load_region(config: RegionConfig) -> Region:
-    """Read the region's municipalities (and offices) files; a missing file or column is one clear error."""
-    path = find_file(config.municipalities_file, "region.municipalities_file", "region")
-    rows = read_rows(path, "region.municipalities_file", REQUIRED_COLUMNS)
+def number(
+    text: str, column: str, where: str, low: float | None = None, high: float | None = None, whole: bool = False
+) -> float:
+    """A finite number of a data file's cell, within [low, high]; `where` names the file and line."""
     try:
-        region = Region(
-            name=config.name,
-            ags=[row["ags"].strip() for row in rows],
-            names=[row["municipality"].strip() for row in rows],
-            lat=np.array([float(row["lat"]) for row in rows]),
-            lon=np.array([float(row["lon"]) for row in rows]),
-            population=np.array([int(row["population"]) for row in rows]),
-            area_km2=np.array([float(row["area_km2"]) for row in rows]),
-        )
-    except ValueError as error:
-        raise ConfigError(f"region.municipalities_file '{path}' has a bad number: {error}.") from None
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    allowed = "a whole number" if whole else "a number"
+    if low is not None and high is not None:
+        allowed += f" between {low:g} and {high:g}"
+    elif low is not None:
+        allowed += f" of at least {low:g}"
+    if (
+        not math.isfinite(value)
+        or (whole and not value.is_integer())
+        or (low is not None and value < low)
+        or (high is not None and value > high)
+    ):
+        raise ConfigError(f"{where}: {column} must be {allowed}, got '{text.strip()}'.")
+    return value
+
+
+def load_region(config: RegionConfig) -> Region:
+    """Read the region's municipalities (and offices) files; a mistake in them is one clear error."""
+    key = "region.municipalities_file"
+    path = find_file(config.municipalities_file, key, "region")
+    rows = read_rows(path, key, REQUIRED_COLUMNS)
+    seen: dict[str, int] = {}
+    for line, row in rows:
+        where = f"{key} '{path}' line {line}"
+        for column in ("ags", "municipality"):
+            if not row[column].strip():
+                raise ConfigError(f"{where}: {column} is empty.")
+        code = row["ags"].strip()
+        if code in seen:
+            raise ConfigError(f"{where}: AGS {code} is listed twice (also line {seen[code]}).")
+        seen[code] = line
+    values: dict[str, list[float]] = {column: [] for column in ("lat", "lon", "population", "area_km2")}
+    for line, row in rows:
+        where = f"{key} '{path}' line {line}"
+        values["lat"].append(number(row["lat"], "lat", where, -90, 90))
+        values["lon"].append(number(row["lon"], "lon", where, -180, 180))
+        values["population"].append(number(row["population"], "population", where, 0, whole=True))
+        values["area_km2"].append(number(row["area_km2"], "area_km2", where, 1e-6))
+    region = Region(
+        name=config.name,
+        ags=[row["ags"].strip() for _, row in rows],
+        names=[row["municipality"].strip() for _, row in rows],
+        lat=np.array(values["lat"]),
+        lon=np.array(values["lon"]),
+        population=np.array(values["population"], dtype=int),
+        area_km2=np.array(values["area_km2"]),
+    )
     if config.offices_file is None:
         return region
     return replace(region, offices=read_offices(region, config.offices_file))
@@ -100,7 +151,7 @@ def read_offices(region: Region, offices_file: str) -> tuple[Office, ...]:
     key = "region.offices_file"
     path = find_file(offices_file, key, "region")
     offices = []
-    for line, row in enumerate(read_rows(path, key, OFFICE_COLUMNS), start=2):
+    for line, row in read_rows(path, key, OFFICE_COLUMNS):
         codes = [code.strip() for code in row["catchment_ags"].split(";") if code.strip()]
         places = [region.index(code) for code in [row["ags"], *codes]]
         if None in places:

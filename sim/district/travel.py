@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 
 import numpy as np
@@ -10,7 +9,7 @@ import numpy as np
 from sim.config import ConfigError
 from sim.config.files import find_file
 from sim.config.schema import TravelConfig
-from sim.district.region import Region
+from sim.district.region import Region, number, read_rows
 
 
 @dataclass(frozen=True)
@@ -39,6 +38,9 @@ def travel_times(region: Region, travel: TravelConfig) -> TravelTimes:
     return TravelTimes(car, pt, road_km)
 
 
+MATRIX_COLUMNS = ("from_ags", "to_ags", "car_min", "pt_min")
+
+
 def read_matrix(region: Region, matrix_file: str | None, road_km: np.ndarray) -> TravelTimes:
     """Read from_ags,to_ags,car_min,pt_min[,km]; pairs it does not list keep nothing: an error."""
     if not matrix_file:
@@ -47,18 +49,26 @@ def read_matrix(region: Region, matrix_file: str | None, road_km: np.ndarray) ->
     n = len(region.names)
     car, pt, km = np.full((n, n), np.nan), np.full((n, n), np.nan), road_km.copy()
     position = {code: i for i, code in enumerate(region.ags)}
-    with path.open(newline="", encoding="utf-8") as handle:
-        for line, row in enumerate(csv.DictReader(handle), start=2):
-            try:
-                i, j = position[row["from_ags"].strip()], position[row["to_ags"].strip()]
-                car[i, j], pt[i, j] = float(row["car_min"]), float(row["pt_min"])
-                if row.get("km"):
-                    km[i, j] = float(row["km"])
-            except (KeyError, ValueError, AttributeError):
+    key = "travel.matrix_file"
+    first_line: dict[tuple[int, int], int] = {}
+    for line, row in read_rows(path, key, MATRIX_COLUMNS):
+        where = f"{key} '{matrix_file}' line {line}"
+        places = [position.get(row[column].strip()) for column in ("from_ags", "to_ags")]
+        if None in places:
+            unknown = row["from_ags"] if places[0] is None else row["to_ags"]
+            raise ConfigError(f"{where}: AGS {unknown.strip()} is not a municipality of the region.")
+        i, j = places
+        times = (number(row["car_min"], "car_min", where, 0), number(row["pt_min"], "pt_min", where, 0))
+        distance = number(row["km"], "km", where, 0) if row.get("km", "").strip() else km[i, j]
+        if (i, j) in first_line:
+            if (car[i, j], pt[i, j], km[i, j]) != (*times, distance):
                 raise ConfigError(
-                    f"travel.matrix_file '{matrix_file}' line {line}: needs from_ags,to_ags of the"
-                    " region and numeric car_min,pt_min."
-                ) from None
+                    f"{where}: the pair {region.ags[i]} -> {region.ags[j]} is listed twice with different values"
+                    f" (also line {first_line[i, j]})."
+                )
+            continue
+        first_line[i, j] = line
+        (car[i, j], pt[i, j]), km[i, j] = times, distance
     if np.isnan(car).any():
         i, j = np.argwhere(np.isnan(car))[0]
         raise ConfigError(
