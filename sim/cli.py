@@ -8,13 +8,16 @@ sentence on stderr and exit code 2, not a traceback.
 
 from __future__ import annotations
 
+import inspect
 import io
 import os
 import re
 import shutil
 import sys
+import textwrap
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import MISSING as MISSING_FIELD
 from dataclasses import fields
 from datetime import UTC, datetime
 from importlib.util import find_spec
@@ -33,6 +36,8 @@ from sim.config.validate import AUTO, validate_runner
 from sim.experiment.outputs import provenance, write_json, write_results
 from sim.experiment.precision import auto_replications
 from sim.experiment.replicate import Scenario, run_replications, worker_count
+from sim.experiment.stats import MIN_FOR_INTERVAL
+from sim.kpi.registry import label_of, unit_of
 
 register_configs()
 
@@ -72,10 +77,45 @@ def installed(module: str) -> bool:
         return False
 
 
-def start(hydra_main: Callable[[], None], own_keys: list[str]) -> None:
+def documented_keys(schema: type, prefix: str = "") -> list[str]:
+    """(key, default, what it is) of a config dataclass's plain fields that have a default, from the
+    schema itself: its field defaults and the comments beside them (sim/config/schema.py)."""
+    source = inspect.getsource(schema)
+    keys = []
+    for item in fields(schema):
+        if item.default is MISSING_FIELD or item.default == "???":
+            continue
+        match = re.search(rf"^\s+{item.name}: [^=\n]+= [^#\n]+#\s*(.+)$", source, flags=re.M)
+        default = OmegaConf.to_yaml({"value": item.default}).strip().removeprefix("value: ")
+        keys.append((f"{prefix}{item.name}={default}", match.group(1) if match else ""))
+    width = max((len(key) for key, _ in keys), default=0)
+    return [f"  {key.ljust(width)}  {what}".rstrip() for key, what in keys]
+
+
+def help_text(doc: str, examples: list[str]) -> str:
+    """What `--help` prints: what the command does, its run settings and main keys with their
+    defaults, examples, and where the rest is."""
+    lines = [doc.strip(), "", "Run settings (runner.*; seed=, replications=, workers= for short):"]
+    lines += documented_keys(RunnerConfig, "runner.")
+    lines += ["", "Main scenario keys (any key of a scenario can be set: key=value):"]
+    lines += documented_keys(ScenarioConfig)
+    lines += ["  sites.NAME.counsellors, sites.NAME.calendar.every_weeks, ...: a site's settings", ""]
+    lines += ["Examples:", *(f"  {example}" for example in examples), ""]
+    lines += [
+        "python -m sim.scenarios lists the scenarios and experiments; --cfg job prints a composed config;",
+        "README.md describes every key with its source. Hydra's own options: --hydra-help.",
+    ]
+    return "\n".join(lines)
+
+
+def start(hydra_main: Callable[[], None], own_keys: list[str], doc: str = "", examples: tuple = ()) -> None:
     """Run a Hydra entry point on the user's command line. A mistake Hydra finds while composing
     the config (before the command's own code runs) is one sentence on stderr and exit code 2,
-    like the command's own errors: its stderr is held until the command starts (`user_errors`)."""
+    like the command's own errors: its stderr is held until the command starts (`user_errors`).
+    `--help` prints `help_text`."""
+    if doc and any(item in ("--help", "-h") for item in sys.argv[1:]):
+        print(help_text(doc, list(examples)))
+        sys.exit(0)
     try:
         check_launcher(sys.argv[1:])
         sys.argv = [sys.argv[0], *command_line(sys.argv[1:], own_keys)]
@@ -327,33 +367,84 @@ def run_experiment(experiment: Experiment, runner: RunnerConfig, folder: Path) -
     return kpis
 
 
+TABLE_WIDTH = 100  # the terminal table fits this many columns; more scenarios wrap into blocks
+LABEL_WIDTH = 34  # longer labels wrap onto a second line
+UNIT_SHOWN = {"share": "%", "days": "days", "minutes": "min", "hours": "h", "km": "km", "euro": "EUR", "count": ""}
+
+
 def kpi_table(kpis: dict, differences: dict, names: list[str]) -> str:
-    """KPIs per alternative with 95 % CIs and, for a comparison, the paired differences."""
-    header = ["kpi", *names, *(f"{name} - {names[0]}" for name in differences)]
-    lines = []
-    for kpi in dict.fromkeys(kpi for name in names for kpi in kpis[name]["kpis"]):
-        cells = [kpi, *(interval(kpis[name]["kpis"].get(kpi)) for name in names)]
-        for name in differences:
-            summary = differences[name].get(kpi)
-            cells.append(interval(summary) + (" *" if summary and summary.get("significant") else ""))
-        lines.append(cells)
-    widths = [max(len(str(row[i])) for row in [header, *lines]) for i in range(len(header))]
-    text = [" | ".join(cell.ljust(width) for cell, width in zip(row, widths)) for row in [header, *lines]]
+    """KPIs per alternative (mean ± 95 % CI half-width, shares in %) and, for a comparison, the
+    paired differences; labels with units; blocks of columns that fit TABLE_WIDTH."""
+    rows = kpis_of(kpis, names)
+    columns = [(name, kpis[name]["kpis"], False) for name in names]
+    columns += [(f"Δ {name}", differences[name], True) for name in differences]
+    cells = [(header, [cell(values.get(kpi), kpi, diff) for kpi in rows]) for header, values, diff in columns]
+    labels = [kpi_label_with_unit(kpi) for kpi in rows]
+    label_width = min(LABEL_WIDTH, max(len(label) for label in [*labels, "KPI"]))
+    widths = [max(len(header), *(len(text) for text in texts)) for header, texts in cells]
+    blocks, block, used = [], [], label_width
+    for index, width in enumerate(widths):
+        if block and used + 3 + width > TABLE_WIDTH:
+            blocks.append(block)
+            block, used = [], label_width
+        block.append(index)
+        used += 3 + width
+    blocks.append(block)
+    text = []
+    for block in blocks:
+        header = ["KPI".ljust(label_width), *(cells[i][0].rjust(widths[i]) for i in block)]
+        text += [" | ".join(header), "-+-".join("-" * len(part) for part in header)]
+        for row, label in enumerate(labels):
+            first, *more = textwrap.wrap(label, label_width) or [""]
+            text.append(" | ".join([first.ljust(label_width), *(cells[i][1][row].rjust(widths[i]) for i in block)]))
+            text += [" | ".join([line.ljust(label_width), *(" " * widths[i] for i in block)]) for line in more]
+        text.append("")
     n = kpis[names[0]]["replications"]
-    note = f"mean [95 % CI] over {n} replications"
+    note = f"mean ± 95 % CI half-width over {n} replications; Δ: difference to {names[0]}"
+    if n < MIN_FOR_INTERVAL:
+        note = f"mean over {n} replication(s): too few replications for an interval"
     if differences:
-        note += "; differences paired on common random numbers"
-        note += ", * = distinguishable from 0 (paired t-tests, Holm over all KPIs, 5 %)"
-    return "\n".join([text[0], "-+-".join("-" * w for w in widths), *text[1:], note])
+        note += "; differences paired on common random numbers, * = distinguishable from 0 (paired t-tests, Holm, 5 %)"
+    return "\n".join([*text, *textwrap.wrap(note, TABLE_WIDTH)])
 
 
-def interval(summary: dict | None) -> str:
+def kpis_of(kpis: dict, names: list[str]) -> list[str]:
+    return list(dict.fromkeys(kpi for name in names for kpi in kpis[name]["kpis"]))
+
+
+def kpi_label_with_unit(kpi: str) -> str:
+    unit = UNIT_SHOWN.get(unit_of(kpi), "")
+    return f"{label_of(kpi, 'en')} ({unit})" if unit else label_of(kpi, "en")
+
+
+def cell(summary: dict | None, kpi: str, difference: bool = False) -> str:
+    """mean ± half-width in the KPI's display unit (shares in %, differences of shares in points)."""
     if summary is None or summary["mean"] is None:
         return "n/a"
-    if summary["ci_low"] is None:
-        return number(summary["mean"])
-    return f"{number(summary['mean'])} [{number(summary['ci_low'])}, {number(summary['ci_high'])}]"
+    scale = 100.0 if unit_of(kpi) == "share" else 1.0
+    if difference and summary["mean"] == 0 and summary.get("ci_low") == 0 and summary.get("ci_high") == 0:
+        return "no change"
+    mean = summary["mean"] * scale
+    decimals = decimals_for(mean)
+    if summary["ci_low"] is not None:
+        half = (summary["ci_high"] - summary["ci_low"]) / 2 * scale
+        decimals = decimals_for(max(abs(mean), half))
+        while half and round(half, decimals) == 0 and decimals < 3:
+            decimals += 1
+        text = f"{number(mean, decimals, difference)} ± {number(half, decimals)}"
+    else:
+        text = number(mean, decimals, difference)
+    if difference and summary.get("significant"):
+        text += " *"
+    return text
 
 
-def number(value: float) -> str:
-    return f"{value:.4g}" if abs(value) < 1000 else f"{value:.0f}"
+def decimals_for(value: float) -> int:
+    """Decimals that show a value to about three significant digits, at most three."""
+    size = abs(value)
+    return 0 if size >= 100 else 1 if size >= 10 else 2 if size >= 1 or size == 0 else 3
+
+
+def number(value: float, decimals: int, signed: bool = False) -> str:
+    """A number as a reader writes it: thousands separated, fixed decimals, never 1e-05."""
+    return f"{value:{'+' if signed else ''},.{decimals}f}"

@@ -29,6 +29,13 @@ def experiment_of(cfg: DictConfig, limits: bool = True) -> Experiment:
     return Experiment(name, compose_alternatives(specs, *overrides_of(cfg), limits=limits), question)
 
 
+EXAMPLES = (
+    "python -m sim    (the main job: experiment=ruhla_question)",
+    "python -m sim.compare experiment=ruhla_frequency replications=20 report.lang=en",
+    "python -m sim.compare 'scenarios=[wartburgkreis,\"wartburgkreis_ruhla sites.ruhla.counsellors=2\"]'",
+)
+
+
 @hydra.main(version_base="1.3", config_path=f"pkg://{CONFIG_MODULE}", config_name="compare")
 def compare(cfg: DictConfig) -> None:
     with user_errors():
@@ -46,7 +53,7 @@ def compare(cfg: DictConfig) -> None:
 
 
 def main() -> None:
-    start(compare, command_keys(CompareCommand))
+    start(compare, command_keys(CompareCommand), __doc__, EXAMPLES)
 
 
 if __name__ == "__main__":

@@ -463,7 +463,12 @@ def run_regression(cfg: DictConfig) -> None:
 def main() -> None:
     """`--update` and `--strict` as flags; Hydra's own errors (a bad override) exit with 2, not 1."""
     sys.argv = [sys.argv[0], *(FLAGS.get(argument, argument) for argument in sys.argv[1:])]
-    start(run_regression, command_keys(RegressCommand))
+    start(
+        run_regression,
+        command_keys(RegressCommand),
+        __doc__,
+        ("python -m sim.regress", "python -m sim.regress scenarios=[mmc] --strict", "python -m sim.regress --update"),
+    )
 
 
 if __name__ == "__main__":

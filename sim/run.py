@@ -13,6 +13,12 @@ from sim.config import CONFIG_MODULE
 from sim.config.compose import AlternativeSpec, Experiment, compose_alternatives
 from sim.config.schema import RunCommand
 
+EXAMPLES = (
+    "python -m sim.run scenario=wartburgkreis_ruhla replications=20",
+    "python -m sim.run scenario=wartburgkreis_ruhla sites.ruhla.counsellors=2 replications=auto",
+    "python -m sim.run -m scenario=wartburgkreis_ruhla sites.ruhla.calendar.every_weeks=2,4   (a sweep)",
+)
+
 
 @hydra.main(version_base="1.3", config_path=f"pkg://{CONFIG_MODULE}", config_name="run")
 def run(cfg: DictConfig) -> None:
@@ -34,7 +40,7 @@ def main() -> None:
             file=sys.stderr,
         )
         sys.exit(2)
-    start(run, command_keys(RunCommand, "scenario"))
+    start(run, command_keys(RunCommand, "scenario"), __doc__, EXAMPLES)
 
 
 if __name__ == "__main__":

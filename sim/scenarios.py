@@ -50,7 +50,7 @@ def scenarios(cfg: DictConfig) -> None:
 
 
 def main() -> None:
-    start(scenarios, [])
+    start(scenarios, [], __doc__, ("python -m sim.scenarios",))
 
 
 if __name__ == "__main__":

@@ -77,7 +77,7 @@ def warmup(cfg: DictConfig) -> None:
 
 
 def main() -> None:
-    start(warmup, command_keys(RunCommand, "scenario"))
+    start(warmup, command_keys(RunCommand, "scenario"), __doc__, ("python -m sim.warmup scenario=wartburgkreis",))
 
 
 if __name__ == "__main__":

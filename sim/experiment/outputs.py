@@ -29,7 +29,7 @@ from sim.config.sources import assumptions
 from sim.district.calendar import describe
 from sim.experiment.stats import paired_difference, significant_differences, summarise
 from sim.kpi.monitor import RunResult
-from sim.kpi.registry import COUNSELLOR_KPIS, MUNICIPALITY_KPIS, SITE_KPIS
+from sim.kpi.registry import COUNSELLOR_KPIS, MUNICIPALITY_KPIS, SITE_KPIS, unit_of
 from sim.model import World
 
 LIBRARIES = ("simpy", "numpy", "scipy", "hydra-core", "omegaconf", "matplotlib", "tqdm")
@@ -85,7 +85,7 @@ def scenario_kpis(alternative: Alternative, runner: RunnerConfig, runs: list[Run
         "seed": runner.seed,
         "horizon_days": alternative.config.horizon_days,
         "warmup_days": alternative.config.warmup_days,
-        "kpis": {kpi: summarise([run.kpis[kpi] for run in runs]) for kpi in runs[0].kpis},
+        "kpis": {kpi: bounded(summarise([run.kpis[kpi] for run in runs]), kpi) for kpi in runs[0].kpis},
     }
 
 
@@ -138,15 +138,15 @@ def write_results(
         for m, municipality in enumerate(world.region.names):
             place = (name, world.region.ags[m], municipality, world.region.lat[m], world.region.lon[m])
             for kpi in MUNICIPALITY_KPIS:
-                municipality_rows.append((*place, kpi, *row([run.municipalities[kpi][m] for run in runs])))
+                municipality_rows.append((*place, kpi, *row([run.municipalities[kpi][m] for run in runs], kpi)))
         for site in world.sites:
             m = site.municipality
             place = (name, site.key, site.kind, world.region.names[m], world.region.lat[m], world.region.lon[m])
             for kpi in SITE_KPIS:
-                site_rows.append((*place, kpi, *row([run.sites[site.key][kpi] for run in runs])))
+                site_rows.append((*place, kpi, *row([run.sites[site.key][kpi] for run in runs], kpi)))
         for office in world.offices:
             for kpi in COUNSELLOR_KPIS:
-                counsellor_rows.append((name, office, kpi, *row([run.counsellors[office][kpi] for run in runs])))
+                counsellor_rows.append((name, office, kpi, *row([run.counsellors[office][kpi] for run in runs], kpi)))
         histogram = np.sum([run.wait_days_histogram for run in runs], axis=0)
         wait_rows += [(name, days, int(count)) for days, count in enumerate(histogram) if count]
         scenarios_meta[name] = {
@@ -169,9 +169,23 @@ def write_results(
     return kpis, differences
 
 
-def row(values: list[float]) -> tuple:
-    summary = clean(summarise(values))
+def row(values: list[float], kpi: str) -> tuple:
+    summary = clean(bounded(summarise(values), kpi))
     return summary["mean"], summary["ci_low"], summary["ci_high"], summary["n"]
+
+
+def bounded(summary: dict, kpi: str) -> dict:
+    """A KPI's interval cut to what it can be: a share within 0-1, every other KPI (counts, hours,
+    days, minutes, km, euro) at least 0; `bounded` says that it was cut."""
+    if summary["ci_low"] is None:
+        return summary
+    low, high = 0.0, 1.0 if unit_of(kpi) == "share" else math.inf
+    if not low <= summary["mean"] <= high:
+        return summary
+    cut = {"ci_low": max(low, summary["ci_low"]), "ci_high": min(high, summary["ci_high"])}
+    if (cut["ci_low"], cut["ci_high"]) == (summary["ci_low"], summary["ci_high"]):
+        return summary
+    return {**summary, **cut, "bounded": True}
 
 
 def site_description(world, site) -> dict:

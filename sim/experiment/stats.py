@@ -12,19 +12,20 @@ import numpy as np
 from scipy import stats
 
 CONFIDENCE = 0.95
+MIN_FOR_INTERVAL = 3  # with fewer replications the t-interval says little (t = 12.7 at n = 2): none is given
 
 
 def summarise(values: list[float] | np.ndarray, confidence: float = CONFIDENCE) -> dict:
     """Mean and t-interval of i.i.d. replication values; NaN values (undefined KPIs) are dropped.
 
-    With fewer than two values the interval is undefined (None)."""
+    With fewer than MIN_FOR_INTERVAL values the interval is not given (None)."""
     sample = np.asarray(values, dtype=float)
     sample = sample[~np.isnan(sample)]
     n = int(sample.size)
     if n == 0:
         return {"mean": None, "ci_low": None, "ci_high": None, "n": 0}
     mean = float(sample.mean())
-    if n < 2:
+    if n < MIN_FOR_INTERVAL:
         return {"mean": mean, "ci_low": None, "ci_high": None, "n": n}
     half = float(stats.t.ppf(0.5 + confidence / 2, n - 1) * sample.std(ddof=1) / math.sqrt(n))
     return {"mean": mean, "ci_low": mean - half, "ci_high": mean + half, "n": n}

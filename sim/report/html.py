@@ -23,6 +23,7 @@ from sim.report.text import (
     kpi_label,
     phrase,
     unit_label,
+    with_label,
 )
 
 STYLE = """
@@ -60,7 +61,7 @@ def render_report(results: Results, figures: list[FigureFiles], lang: str, map_k
     label, baseline = results.label(first, lang), results.label(results.baseline, lang)
     title = phrase("title", lang, label=label, baseline=baseline)
     question = (results.descriptions.get(first, {}).get("question") or {}).get(lang)
-    question = question or phrase("generic_question", lang, label=label, baseline=baseline)
+    question = question or phrase("generic_question", lang, with_label=with_label(label, lang), baseline=baseline)
     sections = [
         f"<h1>{escape(title)}</h1>",
         f'<p class="meta">{escape(phrase("source_folder", lang, folder=results.folder.name))}</p>',
@@ -98,7 +99,9 @@ def finding(kpi: str, difference: Estimate, lang: str) -> str:
     mean, low, high = (in_display_unit(x, unit) for x in (difference.mean, difference.ci_low, difference.ci_high))
     decimals = shown_decimals(difference, unit, difference=True)
     sign = (mean > 0) - (mean < 0)
-    if difference.distinguishable_from_zero:
+    if unchanged(difference):
+        text = phrase("no_change_finding", lang, kpi=kpi_label(kpi, lang))
+    elif difference.distinguishable_from_zero:
         if mean < 0:
             low, high = -high, -low
         text = phrase(
@@ -134,6 +137,11 @@ def finding(kpi: str, difference: Estimate, lang: str) -> str:
     )
 
 
+def unchanged(difference: Estimate) -> bool:
+    """Exactly the same number in every replication: no change, not 'not distinguishable'."""
+    return difference.mean == 0 and difference.ci_low == 0 and difference.ci_high == 0
+
+
 def relative_size(difference: Estimate, level: Estimate | None) -> float:
     """The size of a difference relative to the baseline's level (its absolute size without one)."""
     if level is None or not level.mean:
@@ -151,6 +159,8 @@ def answer(results: Results, scenario: str, lang: str) -> str:
         return f'<p class="answer">{phrase("no_answer_kpis", lang)}</p>'
     baseline = results.kpis.get(results.baseline, {})
     kpis.sort(key=lambda kpi: (not kpi.endswith(HARD_TO_REACH), -relative_size(differences[kpi], baseline.get(kpi))))
+    same = [finding(k, differences[k], lang) for k in kpis if unchanged(differences[k])]
+    kpis = [k for k in kpis if not unchanged(differences[k])]
     clear = [finding(k, differences[k], lang) for k in kpis if differences[k].distinguishable_from_zero]
     unclear = [finding(k, differences[k], lang) for k in kpis if not differences[k].distinguishable_from_zero]
     sentences = []
@@ -158,6 +168,8 @@ def answer(results: Results, scenario: str, lang: str) -> str:
         sentences.append("; ".join(clear) + ".")
     if unclear:
         sentences.append(escape(phrase("not_distinguishable", lang)) + "; ".join(unclear) + ".")
+    if same:
+        sentences.append(escape(phrase("no_change", lang)) + "; ".join(same) + ".")
     text = " ".join(sentences)
     if len(results.alternatives) > 1:
         prefix = phrase(

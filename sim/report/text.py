@@ -14,8 +14,8 @@ PHRASES = {
         "en": "Report: {label} compared with {baseline}",
     },
     "generic_question": {
-        "de": "Was ändert sich mit {label} gegenüber {baseline}?",
-        "en": "What changes with {label} compared with {baseline}?",
+        "de": "Was ändert sich {with_label} gegenüber {baseline}?",
+        "en": "What changes {with_label} compared with {baseline}?",
     },
     "source_folder": {"de": "Ergebnisordner: {folder}", "en": "Results folder: {folder}"},
     "question": {"de": "Frage", "en": "Question"},
@@ -52,9 +52,11 @@ PHRASES = {
         "en": "{kpi} ({difference}, 95 % CI {low} to {high})",
     },
     "no_interval_finding": {
-        "de": "{kpi} ({difference}, kein Konfidenzintervall bei n = {n})",
-        "en": "{kpi} ({difference}, no confidence interval with n = {n})",
+        "de": "{kpi} ({difference}; zu wenige Replikationen für ein Intervall, n = {n})",
+        "en": "{kpi} ({difference}; too few replications for an interval, n = {n})",
     },
+    "no_change_finding": {"de": "{kpi}", "en": "{kpi}"},
+    "no_change": {"de": "Keine Änderung: ", "en": "No change: "},
     "no_answer_kpis": {
         "de": "Die Ergebnisse enthalten keine der Leitkennzahlen; siehe Tabelle.",
         "en": "The results hold none of the lead KPIs; see the table.",
@@ -129,13 +131,17 @@ PHRASES = {
         "(bei Unterschieden: der paarweisen Differenzen). Ob ein Unterschied von null "
         "unterscheidbar ist, entscheidet ein gepaarter t-Test je Kennzahl mit Holm-Korrektur über "
         "alle Kennzahlen des Vergleichs (Fehler erster Art insgesamt höchstens 5 %); ein einzelnes "
-        "Intervall kann daher null ausschließen, ohne dass der Unterschied als unterscheidbar gilt.",
+        "Intervall kann daher null ausschließen, ohne dass der Unterschied als unterscheidbar gilt. "
+        "Intervalle von Anteilen sind auf 0 bis 100 %, die aller anderen Kennzahlen auf Werte ab 0 "
+        "begrenzt; unter 3 Replikationen wird kein Intervall angegeben.",
         "en": "Confidence intervals: 95 % t-interval over the replications, mean ± "
         "t(0.975; n − 1) · s / √n, where s is the standard deviation of the n replication "
         "values (for differences: of the paired differences). Whether a difference is "
         "distinguishable from zero is decided by a paired t-test per KPI with Holm's correction "
         "over all KPIs of the comparison (family-wise error at most 5 %); a single interval may "
-        "therefore exclude zero without the difference counting as distinguishable.",
+        "therefore exclude zero without the difference counting as distinguishable. "
+        "Intervals of shares are cut to 0 to 100 %, those of every other KPI to values of at least "
+        "0; with fewer than 3 replications no interval is given.",
     },
     "provenance": {"de": "Herkunft", "en": "Provenance"},
     "caption_comparison": {
@@ -237,6 +243,12 @@ def site_kind_label(kind: str, lang: str) -> str:
 def capitalise(text: str) -> str:
     """Return the text with its first letter in upper case and the rest unchanged."""
     return text[:1].upper() + text[1:]
+
+
+def with_label(label: str, lang: str) -> str:
+    """'mit Ruhla' for a label 'Ruhla', and for a label that already says 'mit Ruhla' (no 'mit mit')."""
+    word = {"de": "mit", "en": "with"}[lang]
+    return label if label.lower().startswith(f"{word} ") else f"{word} {label}"
 
 
 def unit_label(unit: str, lang: str, difference: bool = False) -> str:
