@@ -53,7 +53,7 @@ def test_main_job_compares_the_ruhla_question(tmp_path):
     assert (folder / ".hydra" / "config.yaml").is_file()
 
     printed = completed.stdout
-    assert "attendance_rate" in printed and "wartburgkreis_ruhla - wartburgkreis" in printed
+    assert "attendance rate (%)" in printed and "Δ wartburgkreis_ruhla" in printed
 
     report = (folder / "report.html").read_text(encoding="utf-8")  # the manager's page, in German
     assert "Was ändert sich, wenn Ruhla einen Beratungstag bekommt?" in report

@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import run_cli
 
-TINY = ("replications=2", "horizon_days=20", "warmup_days=2")
+TINY = ("replications=3", "horizon_days=20", "warmup_days=2")
 
 
 def summary(sweep):
@@ -52,7 +52,7 @@ def test_a_comparison_sweep_on_joblib_has_paired_differences_and_figures(tmp_pat
         "scenarios=[wartburgkreis,wartburgkreis_ruhla]",
         "sites.ruhla.counsellors=1,2,40",  # 40 cannot be staffed: that job fails, the others finish
         "clients.no_car_share=0.4,0.6",
-        "replications=2",
+        "replications=3",
         "horizon_days=40",
         "warmup_days=5",
         cwd=tmp_path,

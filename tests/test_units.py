@@ -114,7 +114,8 @@ def test_paired_difference_removes_the_common_noise():
     assert difference["mean"] == pytest.approx(1.0)
     assert difference["p_value"] < 1e-4
     assert paired_difference([1.0, -1.0, 2.0], [0.0, 0.0, 0.0])["p_value"] > 0.3
-    assert paired_difference([2.0, 2.0], [2.0, 2.0])["p_value"] == 1.0  # exactly equal: no change
+    assert paired_difference([2.0, 2.0, 2.0], [2.0, 2.0, 2.0])["p_value"] == 1.0  # exactly equal: no change
+    assert paired_difference([2.0, 3.0], [1.0, 1.0])["ci_low"] is None  # too few replications for an interval
 
 
 def test_holm_corrects_for_the_number_of_kpis_compared():
