@@ -36,6 +36,7 @@ h2 { font-size: 1.25em; border-bottom: 2px solid #111; padding-bottom: .15em; ma
 .question { font-size: 1.2em; font-style: italic; }
 .answer { font-size: 1.1em; }
 table { border-collapse: collapse; margin: .6em 0; font-size: .92em; }
+.scroll { overflow-x: auto; max-width: 100%; }  /* a wide table scrolls inside the page, not the page */
 th, td { border-bottom: 1px solid #bbb; padding: .3em .65em; vertical-align: top; }
 thead th { border-bottom: 2px solid #111; text-align: right; }
 thead th:first-child, th[scope=row], .text { text-align: left; }
@@ -304,8 +305,8 @@ def kpi_table(results: Results, lang: str) -> str:
         rows.append(f'<tr data-kpi="{escape(kpi)}">{"".join(cells)}</tr>')
     return (
         f'<section id="kpis"><h2>{phrase("kpi_table", lang)}</h2>\n'
-        f'<table class="kpis">\n<thead><tr>{"".join(header)}</tr></thead>\n'
-        f"<tbody>\n{chr(10).join(rows)}\n</tbody>\n</table>\n"
+        f'<div class="scroll"><table class="kpis">\n<thead><tr>{"".join(header)}</tr></thead>\n'
+        f"<tbody>\n{chr(10).join(rows)}\n</tbody>\n</table></div>\n"
         f'<p class="note">{phrase("table_note", lang)}</p></section>'
     )
 
@@ -372,8 +373,8 @@ def assumption_table(results: Results, lang: str) -> str:
     return (
         f'<section id="assumptions"><h2>{phrase("assumptions", lang)}</h2>\n'
         f'<p class="note">{phrase("assumptions_note", lang)}</p>\n'
-        f'<table class="assumptions">\n<thead><tr>{"".join(header)}</tr></thead>\n'
-        f"<tbody>\n{chr(10).join(rows)}\n</tbody>\n</table></section>"
+        f'<div class="scroll"><table class="assumptions">\n<thead><tr>{"".join(header)}</tr></thead>\n'
+        f"<tbody>\n{chr(10).join(rows)}\n</tbody>\n</table></div></section>"
     )
 
 

@@ -35,6 +35,13 @@ def test_a_missing_results_file_is_named(german_report: Report, tmp_path: Path) 
     assert not (folder / "figures").exists()
 
 
+def test_wide_tables_scroll_inside_the_page(german_report: Report) -> None:
+    """With many scenarios the KPI table is wider than a phone's 600 px: it scrolls in its own box."""
+    assert german_report.html.count('<div class="scroll"><table class="kpis">') == 1
+    assert '<div class="scroll"><table class="assumptions">' in german_report.html
+    assert ".scroll { overflow-x: auto;" in german_report.html
+
+
 @pytest.mark.parametrize("report_name", ["german_report", "english_report", "cli_report"])
 def test_every_figure_is_written_and_embedded(report_name: str, request) -> None:
     report: Report = request.getfixturevalue(report_name)
