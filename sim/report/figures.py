@@ -16,7 +16,7 @@ from sim.report.folder import Estimate, Results
 from sim.report.kpis import COMPARISON_KPIS, SITE_USE_KPIS, in_display_unit
 from sim.report.map import draw_maps
 from sim.report.style import figure_style, localise_numbers, save_figure, scenario_style
-from sim.report.text import capitalise, format_number, kpi_label, phrase, unit_label
+from sim.report.text import capitalise, decimals_for, format_number, kpi_label, phrase, unit_label
 
 COMPARISON_FALLBACK_COUNT = 6
 COUNSELLOR_TIME_STYLES = (  # counselling, case work, travel, meetings, off sick, idle
@@ -32,6 +32,15 @@ MOSTLY_EMPTY_SHARE = 0.5
 LABEL_WIDTH = 28
 TITLE_WIDTH = 24
 COMPARISON_TITLE_WIDTH = 48
+AXIS_PADDING = 0.08  # room past the farthest value, so no CI end sits on the frame
+SHARE_AXIS_MAX = 100.0
+SMALLEST_SHARE_HALF_SPAN = 5.0  # percentage points
+SMALLEST_HALF_SPAN_OF_BASELINE = 0.05  # of the baseline's mean, for every unit but shares
+SMALLEST_TIME_CHANGE_HALF_SPAN = 1.0  # hours: a change of minutes is not drawn across the whole panel
+TIME_CHANGE_LABEL_ROOM = 0.6  # of the largest change, for the value written past a bar's end
+CHANGES_TITLE_WIDTH = 36
+# The change panel's title. Its home is PHRASES in text.py (as "mean_differences"); it waits here
+# until that file is free to change.
 
 
 @dataclass(frozen=True)
@@ -96,8 +105,50 @@ def draw_interval(axes, position: float, value: Estimate, unit: str, style: dict
     )
 
 
+def shown_values(estimates: list[Estimate], unit: str) -> list[float]:
+    """Return the finite means and CI ends of the estimates, as shown to a reader."""
+    return [
+        in_display_unit(value, unit)
+        for estimate in estimates
+        for value in (estimate.mean, estimate.ci_low, estimate.ci_high)
+        if math.isfinite(value)
+    ]
+
+
+def level_limits(levels: list[Estimate], unit: str) -> tuple[float, float]:
+    """Return the range of a level axis: from 0, since no KPI is negative, so a level is seen against its size.
+
+    Shares span 0 to 100 %; every other unit reaches a little past the highest mean or CI end.
+    """
+    values = shown_values(levels, unit)
+    low = min([0.0, *values])
+    if unit == "share":
+        return low, max([SHARE_AXIS_MAX, *values])
+    high = max(values, default=0.0) * (1 + AXIS_PADDING)
+    return low, high if high > low else low + 1.0
+
+
+def difference_half_span(differences: list[Estimate], baseline: Estimate, unit: str) -> float:
+    """Return half the width of a difference axis, which is symmetric around zero.
+
+    The axis reaches a little past the farthest mean or CI end, and at least 5 percentage points for a
+    share or 5 % of the baseline's mean for any other KPI: a difference that is small next to the level it
+    changes looks small. With nothing to scale by (all zero) it spans one unit either side.
+    """
+    farthest = max((abs(value) for value in shown_values(differences, unit)), default=0.0) * (1 + AXIS_PADDING)
+    if unit == "share":
+        smallest = SMALLEST_SHARE_HALF_SPAN
+    else:
+        smallest = SMALLEST_HALF_SPAN_OF_BASELINE * abs(baseline.mean) if math.isfinite(baseline.mean) else 0.0
+    return max(farthest, smallest) or 1.0
+
+
 def draw_comparison(results: Results, lang: str) -> Figure:
-    """Draw each lead KPI per scenario with its CI, and the paired differences against the baseline."""
+    """Draw each lead KPI per scenario with its CI, and the paired differences against the baseline.
+
+    Level axes start at 0; difference axes are symmetric around zero and at least as wide as
+    `difference_half_span` says, so neither makes a small difference look large.
+    """
     kpis = comparison_kpis(results)
     scenarios = results.scenarios
     alternatives = results.alternatives
@@ -114,16 +165,19 @@ def draw_comparison(results: Results, lang: str) -> Figure:
             difference = results.differences[scenario][kpi]
             style = scenario_style(scenarios.index(scenario))
             draw_interval(differences, position, difference, unit, style, filled=difference.distinguishable_from_zero)
-        low, high = differences.get_xlim()
-        span = max(high, 0) - min(low, 0)
-        differences.set_xlim(min(low, 0) - 0.05 * span, max(high, 0) + 0.05 * span)
+        levels.set_xlim(*level_limits([results.kpis[scenario][kpi] for scenario in scenarios], unit))
+        half_span = difference_half_span(
+            [results.differences[scenario][kpi] for scenario in alternatives], results.kpis[results.baseline][kpi], unit
+        )
+        differences.set_xlim(-half_span, half_span)
         differences.axvline(0, color="black", linestyle="--", linewidth=1)
         levels.set_yticks(range(len(scenarios)), [wrap(results.label(s, lang)) for s in scenarios])
         differences.set_yticks(range(len(alternatives)), [wrap(results.label(s, lang)) for s in alternatives])
         levels.set_ylim(len(scenarios) - 0.5, -0.5)
         differences.set_ylim(len(alternatives) - 0.5, -0.5)
+        levels.xaxis.set_major_locator(MaxNLocator(nbins=5))
+        differences.xaxis.set_major_locator(MaxNLocator(nbins=5, symmetric=True))
         for axes in (levels, differences):
-            axes.xaxis.set_major_locator(MaxNLocator(nbins=5))
             axes.grid(axis="x", color="0.85", linewidth=0.6)
         title = textwrap.shorten(capitalise(kpi_label(kpi, lang)), COMPARISON_TITLE_WIDTH)
         levels.set_title(title, loc="left", fontweight="bold")
@@ -185,15 +239,96 @@ def draw_waiting(results: Results, lang: str) -> Figure:
     return figure
 
 
+def counsellor_categories(results: Results) -> list[str]:
+    """Return the time categories some office reports in some scenario, in the registry's order."""
+    present = {
+        kpi for by_office in results.counsellors.values() for office_time in by_office.values() for kpi in office_time
+    }
+    return [kpi for kpi in COUNSELLOR_KPIS if kpi in present]
+
+
+def time_changes(results: Results, office: str, categories: list[str]) -> dict[str, list[float]]:
+    """Return each alternative's change of time per category at `office` against the baseline, in hours.
+
+    counsellors.csv holds a mean and CI per office but no replication values, so the change is the
+    difference of the two means, without a paired interval; a category either scenario lacks is NaN.
+    """
+    baseline_time = results.counsellors.get(results.baseline, {}).get(office, {})
+    changes = {}
+    for scenario in results.alternatives:
+        office_time = results.counsellors.get(scenario, {}).get(office, {})
+        changes[scenario] = [
+            office_time[kpi].mean - baseline_time[kpi].mean if kpi in office_time and kpi in baseline_time else math.nan
+            for kpi in categories
+        ]
+    return changes
+
+
+def scenario_marker(index: int) -> dict:
+    """Return the line properties that mark a bar as the scenario's at `index`, when several share a row."""
+    style = scenario_style(index)
+    return {
+        "marker": style["marker"],
+        "markersize": 5,
+        "color": style["colour"],
+        "markeredgecolor": "black",
+        "linestyle": "none",
+    }
+
+
+def draw_time_changes(
+    axes, results: Results, categories: list[str], changes: dict[str, list[float]], decimals: int, lang: str
+) -> None:
+    """Draw one office's change per time category as bars in the category's style, each with its value."""
+    alternatives = results.alternatives
+    bar_height = 0.8 / len(alternatives)
+    for index, scenario in enumerate(alternatives):
+        for row, (kpi, change) in enumerate(zip(categories, changes[scenario], strict=True)):
+            style = COUNSELLOR_TIME_STYLES[COUNSELLOR_KPIS.index(kpi)]
+            position = row - 0.4 + bar_height * (index + 0.5)
+            drawn = change if math.isfinite(change) else 0.0
+            bars = axes.barh(
+                position,
+                drawn,
+                height=bar_height,
+                color=style["color"],
+                hatch=style["hatch"],
+                edgecolor="black",
+                linewidth=0.6,
+            )
+            label = format_number(change, lang, decimals, signed=True)
+            axes.bar_label(bars, labels=[label], padding=3 if len(alternatives) == 1 else 6)
+            if len(alternatives) > 1:
+                axes.plot(0, position, **scenario_marker(results.scenarios.index(scenario)), zorder=3)
+    axes.axvline(0, color="black", linewidth=0.8)
+    axes.set_yticks(range(len(categories)), [wrap(capitalise(kpi_label(kpi, lang))) for kpi in categories])
+    axes.set_ylim(len(categories) - 0.5, -0.5)
+    axes.grid(axis="x", color="0.85", linewidth=0.6)
+    axes.set_axisbelow(True)
+
+
 def draw_counsellor_time(results: Results, lang: str) -> Figure:
-    """Draw counsellor time per office as stacked, hatched bars: one bar per scenario."""
+    """Draw counsellor time per office as stacked, hatched bars (one per scenario) and each category's change.
+
+    A change of a few hours is invisible next to thousands in a stack, so each office also gets a panel
+    of the changes alone, symmetric around zero and at least an hour either side, each bar with its value.
+    """
     offices = list(
         dict.fromkeys(office for scenario in results.scenarios for office in results.counsellors.get(scenario, {}))
     )
     scenarios = results.scenarios
-    panel_height = 0.55 + 0.32 * len(scenarios)
-    figure = Figure(figsize=(9, 0.9 + panel_height * max(1, len(offices))), layout="constrained")
-    panels = figure.subplots(max(1, len(offices)), 1, sharex=True, squeeze=False)[:, 0]
+    alternatives = results.alternatives
+    categories = counsellor_categories(results)
+    changes = {office: time_changes(results, office, categories) for office in offices}
+    stack_height = 0.55 + 0.32 * len(scenarios)
+    changes_height = 0.45 + len(categories) * (0.1 + 0.16 * len(alternatives)) if alternatives else 0.0
+    panel_height = max(stack_height, changes_height)
+    rows = max(1, len(offices))
+    figure = Figure(figsize=(11 if alternatives else 9, 0.9 + panel_height * rows), layout="constrained")
+    grid = figure.subplots(
+        rows, 2 if alternatives else 1, sharex="col", squeeze=False, width_ratios=(3, 2) if alternatives else None
+    )
+    panels = grid[:, 0]
     for axes, office in zip(panels, offices, strict=False):
         for position, scenario in enumerate(scenarios):
             office_time = results.counsellors.get(scenario, {}).get(office, {})
@@ -217,19 +352,33 @@ def draw_counsellor_time(results: Results, lang: str) -> Figure:
         axes.grid(axis="x", color="0.85", linewidth=0.6)
         axes.set_axisbelow(True)
     panels[-1].set_xlabel(unit_label("hours", lang))
-    figure.legend(
-        handles=[
-            Patch(facecolor=style["color"], hatch=style["hatch"], edgecolor="black", label=label)
-            for style, label in zip(
-                COUNSELLOR_TIME_STYLES,
-                [capitalise(kpi_label(kpi, lang)) for kpi in COUNSELLOR_KPIS],
-                strict=True,
-            )
-        ],
-        loc="outside upper center",
-        ncols=3,
-        frameon=False,
-    )
+    if alternatives:
+        every_change = [change for by_scenario in changes.values() for row in by_scenario.values() for change in row]
+        decimals = decimals_for(*every_change)
+        for axes, office in zip(grid[:, 1], offices, strict=False):
+            draw_time_changes(axes, results, categories, changes[office], decimals, lang)
+        farthest = max((abs(change) for change in every_change if math.isfinite(change)), default=0.0)
+        half_span = max(farthest * (1 + TIME_CHANGE_LABEL_ROOM), SMALLEST_TIME_CHANGE_HALF_SPAN)
+        grid[0, 1].set_xlim(-half_span, half_span)
+        grid[0, 1].xaxis.set_major_locator(MaxNLocator(nbins=5, symmetric=True))
+        baseline_label = results.label(results.baseline, lang)
+        title = capitalise(phrase("mean_differences", lang, baseline=baseline_label))
+        grid[0, 1].set_title(textwrap.fill(title, CHANGES_TITLE_WIDTH), loc="left")
+        grid[-1, 1].set_xlabel(unit_label("hours", lang, difference=True))
+    handles = [
+        Patch(facecolor=style["color"], hatch=style["hatch"], edgecolor="black", label=label)
+        for style, label in zip(
+            COUNSELLOR_TIME_STYLES,
+            [capitalise(kpi_label(kpi, lang)) for kpi in COUNSELLOR_KPIS],
+            strict=True,
+        )
+    ]
+    if len(alternatives) > 1:
+        handles += [
+            Line2D([], [], **scenario_marker(scenarios.index(scenario)), label=results.label(scenario, lang))
+            for scenario in alternatives
+        ]
+    figure.legend(handles=handles, loc="outside upper center", ncols=3, frameon=False)
     return figure
 
 
