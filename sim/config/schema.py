@@ -36,6 +36,7 @@ class RegionConfig:
     offices_file: str | None = None  # the district's offices with their catchments, same rules
     source: str = ""  # where the municipality data comes from
     sources: dict[str, str] = field(default_factory=dict)  # scenario key -> source of the district's value
+    sources_de: dict[str, str] = field(default_factory=dict)  # the same in German, for the German report
 
 
 @dataclass
@@ -80,6 +81,7 @@ class SiteConfig:
     target_group: str = "hard_to_reach"  # room: whom it is for: hard_to_reach | no_car | all
     catchment: list[str] = field(default_factory=list)  # room: municipalities it serves besides its own
     source: str = ""  # where the site, its staffing and calendar come from; empty: an assumption
+    source_de: str = ""  # the same in German, for the German report; empty: the English one
 
 
 ARRIVAL_OFFSET_LIMIT_MIN = 60  # a booked client arrives at most this long before or after the slot

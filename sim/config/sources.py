@@ -6,55 +6,127 @@ calibration) come with its region file (`region.sources`) and are listed with th
 from __future__ import annotations
 
 from sim.config.schema import ScenarioConfig, SiteConfig, reception_clerks
-from sim.district.calendar import describe
 
 ASSUMPTION = "assumption"
+ANNAHME = "Annahme"
+# key -> (English, German): the report is in the reader's language, the source too
 SOURCES = {
-    "clients.count": "population x clients.share_of_population per municipality (Zensus 2022)",
-    "clients.no_car_share": "domain.md s.6.2/s.7: 50 % (Coburg 38 %, MiD low status 53 %, EVS 64 %)",
-    "clients.under25_share": ASSUMPTION,
-    "clients.interval_weeks_under25": "domain.md s.3.3/s.7: U25 every 4 weeks",
-    "clients.interval_weeks_min": "domain.md s.3.3/s.7: others every 6-8 weeks (uniform)",
-    "clients.mean_stay_days": ASSUMPTION,
-    "attendance.travel_per_min_no_car": "BMJ Qual Saf 2018 27(6):437, OR 1.55 over ~45 min (domain.md s.2.4)",
-    "attendance.travel_per_min_car": "BMJ Qual Saf 2018 27(6):437, OR 1.21 over ~45 min (domain.md s.2.4)",
-    "attendance.per_prior_no_show": "Shour & Onitilo 2023 OR 4.4; lower end of the range 2-5 used (domain.md s.7)",
-    "attendance.long_lead": "Lee et al. 2005, lead time > 21 days OR 2.38 (domain.md s.2.2)",
-    "attendance.no_car": "Shour & Onitilo 2023, Medicaid OR 1.56 as a proxy for the hard-to-reach segment",
-    "travel.detour_factor": "regions.md s.6: sourced Wartburgkreis routes give road/straight 1.1-1.3",
-    "travel.car_speed_kmh": ASSUMPTION,
-    "travel.pt_speed_kmh": ASSUMPTION,
-    "travel.pt_headway_min": "domain.md s.7: rural trunk lines hourly; waiting = headway / 2",
-    "durations.followup.mean_min": "domain.md s.7: follow-up 30 min (assumption, 30-min slots common)",
-    "durations.first.mean_min": "domain.md s.7: first interview 60 min (assumption)",
-    "durations.documentation_min": "domain.md s.7: 5-10 min documentation (assumption)",
-    "staff.leave_share": "TV-BA: 30 days leave of 260",
-    "staff.sick_rate": ASSUMPTION,
-    "staff.hours_per_day": "TV-BA: 39 h/week",
-    "booking.notice_days": ASSUMPTION,
-    "booking.max_lead_days": ASSUMPTION,
+    "clients.count": (
+        "population x clients.share_of_population per municipality (Zensus 2022)",
+        "Einwohner x clients.share_of_population je Gemeinde (Zensus 2022)",
+    ),
+    "clients.no_car_share": (
+        "domain.md s.6.2/s.7: 50 % (Coburg 38 %, MiD low status 53 %, EVS 64 %)",
+        "domain.md Abschn. 6.2/7: 50 % (Coburg 38 %, MiD niedriger Status 53 %, EVS 64 %)",
+    ),
+    "clients.under25_share": (ASSUMPTION, ANNAHME),
+    "clients.interval_weeks_under25": (
+        "domain.md s.3.3/s.7: U25 every 4 weeks",
+        "domain.md Abschn. 3.3/7: U25 alle 4 Wochen",
+    ),
+    "clients.interval_weeks_min": (
+        "domain.md s.3.3/s.7: others every 6-8 weeks (uniform)",
+        "domain.md Abschn. 3.3/7: übrige alle 6-8 Wochen (gleichverteilt)",
+    ),
+    "clients.mean_stay_days": (ASSUMPTION, ANNAHME),
+    "attendance.travel_per_min_no_car": (
+        "BMJ Qual Saf 2018 27(6):437, OR 1.55 over ~45 min (domain.md s.2.4)",
+        "BMJ Qual Saf 2018 27(6):437, OR 1,55 über ~45 min (domain.md Abschn. 2.4)",
+    ),
+    "attendance.travel_per_min_car": (
+        "BMJ Qual Saf 2018 27(6):437, OR 1.21 over ~45 min (domain.md s.2.4)",
+        "BMJ Qual Saf 2018 27(6):437, OR 1,21 über ~45 min (domain.md Abschn. 2.4)",
+    ),
+    "attendance.per_prior_no_show": (
+        "Shour & Onitilo 2023 OR 4.4; lower end of the range 2-5 used (domain.md s.7)",
+        "Shour & Onitilo 2023 OR 4,4; verwendet: unteres Ende der Spanne 2-5 (domain.md Abschn. 7)",
+    ),
+    "attendance.long_lead": (
+        "Lee et al. 2005, lead time > 21 days OR 2.38 (domain.md s.2.2)",
+        "Lee u. a. 2005, Vorlauf > 21 Tage OR 2,38 (domain.md Abschn. 2.2)",
+    ),
+    "attendance.no_car": (
+        "Shour & Onitilo 2023, Medicaid OR 1.56 as a proxy for the hard-to-reach segment",
+        "Shour & Onitilo 2023, Medicaid OR 1,56 als Näherung für die schwer Erreichbaren",
+    ),
+    "travel.detour_factor": (
+        "regions.md s.6: sourced Wartburgkreis routes give road/straight 1.1-1.3",
+        "regions.md Abschn. 6: belegte Strecken im Wartburgkreis ergeben Straße/Luftlinie 1,1-1,3",
+    ),
+    "travel.car_speed_kmh": (ASSUMPTION, ANNAHME),
+    "travel.pt_speed_kmh": (ASSUMPTION, ANNAHME),
+    "travel.pt_headway_min": (
+        "domain.md s.7: rural trunk lines hourly; waiting = headway / 2",
+        "domain.md Abschn. 7: ländliche Hauptlinien stündlich; Wartezeit = Takt / 2",
+    ),
+    "durations.followup.mean_min": (
+        "domain.md s.7: follow-up 30 min (assumption, 30-min slots common)",
+        "domain.md Abschn. 7: Folgegespräch 30 min (Annahme, 30-Minuten-Termine üblich)",
+    ),
+    "durations.first.mean_min": (
+        "domain.md s.7: first interview 60 min (assumption)",
+        "domain.md Abschn. 7: Erstgespräch 60 min (Annahme)",
+    ),
+    "durations.documentation_min": (
+        "domain.md s.7: 5-10 min documentation (assumption)",
+        "domain.md Abschn. 7: 5-10 min Dokumentation (Annahme)",
+    ),
+    "staff.leave_share": ("TV-BA: 30 days leave of 260", "TV-BA: 30 Urlaubstage von 260"),
+    "staff.sick_rate": (ASSUMPTION, ANNAHME),
+    "staff.hours_per_day": ("TV-BA: 39 h/week", "TV-BA: 39 Stunden je Woche"),
+    "booking.notice_days": (ASSUMPTION, ANNAHME),
+    "booking.max_lead_days": (ASSUMPTION, ANNAHME),
     "booking.policy": (
         "local: a room invites the hard-to-reach residents of its municipality (seeds: 'vor Ort in der"
-        " Gemeinde, wo der Eingeladene lebt'); the others go to their nearest office"
+        " Gemeinde, wo der Eingeladene lebt'); the others go to their nearest office",
+        "local: ein Gemeinderaum lädt die schwer Erreichbaren seiner Gemeinde ein (Presse: 'vor Ort in der"
+        " Gemeinde, wo der Eingeladene lebt'); die übrigen gehen zur nächsten Dienststelle",
     ),
-    "clients.limited_share": "assumption: health limits or care duties (seeds name both; no figure found)",
-    "clients.poor_connection_min": "assumption: no car and more than an hour by bus to the office",
-    "booking.reinvite_days": "domain.md s.7: re-invite after 2-4 weeks",
+    "clients.limited_share": (
+        "assumption: health limits or care duties (seeds name both; no figure found)",
+        "Annahme: gesundheitliche Einschränkungen oder Pflege- und Betreuungspflichten (die Presse nennt"
+        " beides; keine Zahl gefunden)",
+    ),
+    "clients.poor_connection_min": (
+        "assumption: no car and more than an hour by bus to the office",
+        "Annahme: kein Auto und mehr als eine Stunde mit dem Bus zur Dienststelle",
+    ),
+    "booking.reinvite_days": (
+        "domain.md s.7: re-invite after 2-4 weeks",
+        "domain.md Abschn. 7: erneute Einladung nach 2-4 Wochen",
+    ),
     "clients.arrival_offset_mean_min": (
         "assumption: booked clients come 10 min early on average, so that on-site waiting lands in"
-        " domain.md s.7's 10-15 min (Kundenzentrum 13 min); replace with reception logs"
+        " domain.md s.7's 10-15 min (Kundenzentrum 13 min); replace with reception logs",
+        "Annahme: Klienten mit Termin kommen im Mittel 10 min zu früh, so dass die Wartezeit vor Ort in den"
+        " 10-15 min aus domain.md Abschn. 7 liegt (Kundenzentrum 13 min); durch Empfangsdaten ersetzen",
     ),
-    "clients.arrival_offset_sd_min": ASSUMPTION,
-    "booking.lost_after_no_shows": ASSUMPTION,
+    "clients.arrival_offset_sd_min": (ASSUMPTION, ANNAHME),
+    "booking.lost_after_no_shows": (ASSUMPTION, ANNAHME),
 }
+TRAVEL_MODEL = (
+    "straight line x detour / speed; public transport adds headway / 2",
+    "Luftlinie x Umwegfaktor / Geschwindigkeit; der ÖPNV kommt mit Takt / 2 Wartezeit hinzu",
+)
 
 
-def reception(site: SiteConfig) -> str:
-    """The site's reception desk, in words (an office has two clerks unless it says otherwise: an assumption)."""
+def site_value(site: SiteConfig) -> dict:
+    """A site's setting as data, which the report writes in the reader's language."""
     clerks = reception_clerks(site)
-    if not clerks:
-        return ""
-    return f", reception {clerks} clerk(s), check-in {site.reception.checkin_min:g} min (assumption)"
+    calendar = site.calendar
+    return {
+        "kind": site.kind,
+        "municipality": site.municipality,
+        "counsellors": site.counsellors,
+        "calendar": {
+            "weekdays": list(calendar.weekdays),
+            "every_weeks": calendar.every_weeks,
+            "start": calendar.start,
+            "end": calendar.end,
+            "always_open": calendar.always_open,
+        },
+        "reception": {"clerks": clerks, "checkin_min": site.reception.checkin_min} if clerks else None,
+    }
 
 
 def lookup(config: ScenarioConfig, key: str) -> object:
@@ -65,33 +137,26 @@ def lookup(config: ScenarioConfig, key: str) -> object:
     return value
 
 
+def entry(key: str, value: object, source: str, source_de: str) -> dict:
+    return {"key": key, "value": value, "source": source or ASSUMPTION, "source_de": source_de or source or ANNAHME}
+
+
 def assumptions(config: ScenarioConfig, total_clients: int) -> list[dict]:
-    """The parameters that drive a scenario's result: sites and staffing, then the model."""
-    rows = []
-    for key, site in config.sites.items():
-        if not site.open:
-            continue
-        rows.append(
-            {
-                "key": f"sites.{key}",
-                "value": f"{site.kind} in {site.municipality}, {site.counsellors} counsellor(s), "
-                + describe(site.calendar)
-                + reception(site),
-                "source": site.source or ASSUMPTION,
-            }
-        )
-    for key, source in {**config.region.sources, **SOURCES}.items():
+    """The parameters that drive a scenario's result, each with its source in English and German
+    (a German source the config does not give falls back to the English one): sites and staffing,
+    then the district's facts, then the model."""
+    rows = [
+        entry(f"sites.{key}", site_value(site), site.source, site.source_de)
+        for key, site in config.sites.items()
+        if site.open
+    ]
+    region = {key: (text, config.region.sources_de.get(key, "")) for key, text in config.region.sources.items()}
+    for key, (source, source_de) in {**region, **SOURCES}.items():
         value = total_clients if key == "clients.count" else lookup(config, key)
-        rows.append({"key": key, "value": str(value), "source": source})
-    rows.append(
-        {
-            "key": "travel.mode",
-            "value": config.travel.mode,
-            "source": (
-                f"matrix file {config.travel.matrix_file}"
-                if config.travel.mode == "matrix"
-                else "straight line x detour / speed; public transport adds headway / 2"
-            ),
-        }
-    )
+        rows.append(entry(key, value, source, source_de))
+    if config.travel.mode == "matrix":
+        travel = (f"matrix file {config.travel.matrix_file}", f"Matrixdatei {config.travel.matrix_file}")
+    else:
+        travel = TRAVEL_MODEL
+    rows.append(entry("travel.mode", config.travel.mode, *travel))
     return rows

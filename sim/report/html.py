@@ -1,14 +1,16 @@
 """The report page: one self-contained HTML file that opens offline in any browser.
 
 Top to bottom: the question, the answer, the KPI table, the figures (SVG data URIs), the
-assumptions and the method. Every text that comes from a config or a results file goes through
-`escape` before it reaches the page; table cells carry the raw numbers in data attributes so tests
-and tools can read them.
+assumptions and the method. This module builds the page's view (plain texts and numbers, in the
+reader's language); the Jinja2 template `templates/report.html.j2` writes the markup, with
+autoescaping, so every text that comes from a config or a results file is escaped once, there.
+Table cells carry the raw numbers in data attributes so tests and tools can read them.
 """
 
 import base64
-import json
-from html import escape
+from functools import cache
+
+import jinja2
 
 from sim.kpi.registry import ANSWER_KPIS, unit_of
 from sim.report.figures import FigureFiles
@@ -19,9 +21,12 @@ from sim.report.text import (
     decimals_for,
     format_amount,
     format_number,
+    format_plain,
     format_value,
     kpi_label,
+    parameter_label,
     phrase,
+    site_text,
     unit_label,
     with_label,
 )
@@ -39,7 +44,7 @@ table { border-collapse: collapse; margin: .6em 0; font-size: .92em; }
 .scroll { overflow-x: auto; max-width: 100%; }  /* a wide table scrolls inside the page, not the page */
 th, td { border-bottom: 1px solid #bbb; padding: .3em .65em; vertical-align: top; }
 thead th { border-bottom: 2px solid #111; text-align: right; }
-thead th:first-child, th[scope=row], .text { text-align: left; }
+thead th:first-child, th[scope=row], .text, table.assumptions thead th { text-align: left; }
 td { text-align: right; font-variant-numeric: tabular-nums; }
 td.text { text-align: left; }
 .unit { display: block; font-weight: normal; color: #555; font-size: .85em; }
@@ -52,54 +57,53 @@ figcaption { font-size: .92em; margin-top: .3em; }
 dl.provenance { display: grid; grid-template-columns: max-content auto; gap: .15em 1em; }
 dl.provenance dt { font-weight: bold; }
 dl.provenance dd { margin: 0; overflow-wrap: anywhere; }
+code.key { display: block; font-weight: normal; color: #555; font-size: .8em; overflow-wrap: anywhere; }
 @media print { body { max-width: none; margin: 0; } figure, tr { break-inside: avoid; } }
 """
+
+WORDS = (
+    "question", "answer", "kpi_table", "kpi", "table_note", "figures", "figure", "assumptions",
+    "assumptions_note", "assumption_key", "source", "method", "provenance",
+)  # fmt: skip
+
+
+@cache
+def template() -> jinja2.Template:
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("sim.report", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    return environment.get_template("report.html.j2")
 
 
 def render_report(results: Results, figures: list[FigureFiles], lang: str, map_kpi: str, nearly_empty_max: int) -> str:
     """Return the whole report page for the results, with the figures embedded."""
     first = results.alternatives[0] if results.alternatives else results.baseline
     label, baseline = results.label(first, lang), results.label(results.baseline, lang)
-    title = phrase("title", lang, label=label, baseline=baseline)
     question = (results.descriptions.get(first, {}).get("question") or {}).get(lang)
     question = question or phrase("generic_question", lang, with_label=with_label(label, lang), baseline=baseline)
-    sections = [
-        f"<h1>{escape(title)}</h1>",
-        f'<p class="meta">{escape(phrase("source_folder", lang, folder=results.folder.name))}</p>',
-        f'<section id="answer"><h2>{phrase("question", lang)}</h2>',
-        f'<p class="question">{escape(question)}</p>',
-        f"<h2>{phrase('answer', lang)}</h2>",
-        *(answer(results, scenario, lang) + added_sites(results, scenario, lang) for scenario in results.alternatives),
-        "</section>",
-        kpi_table(results, lang),
-        figure_section(results, figures, lang, map_kpi, nearly_empty_max),
-        assumption_table(results, lang),
-        method_section(results, lang),
-    ]
-    body = "\n".join(sections)
-    return (
-        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n"
-        f"<body>\n{body}\n</body>\n</html>\n"
+    return template().render(
+        lang=lang,
+        style=STYLE,
+        title=phrase("title", lang, label=label, baseline=baseline),
+        source_folder=phrase("source_folder", lang, folder=results.folder.name),
+        question=question,
+        words={key: phrase(key, lang) for key in WORDS},
+        answers=[answer(results, scenario, lang) for scenario in results.alternatives],
+        table=kpi_table(results, lang),
+        figures=figure_views(results, figures, lang, map_kpi, nearly_empty_max),
+        assumptions=assumption_table(results, lang),
+        method=method_section(results, lang),
     )
 
 
-def data_attributes(scenario: str, kpi: str, value: Estimate) -> str:
-    """Return the data attributes that carry a cell's raw numbers."""
-    return (
-        f'data-scenario="{escape(scenario)}" data-kpi="{escape(kpi)}" '
-        f'data-value="{value.mean!r}" data-ci-low="{value.ci_low!r}" '
-        f'data-ci-high="{value.ci_high!r}" data-n="{value.n}"'
-    )
-
-
-def finding(kpi: str, difference: Estimate, lang: str) -> str:
-    """Return one KPI's difference as a phrase: rises or falls by how much, or no difference."""
+def finding(kpi: str, difference: Estimate, lang: str) -> dict:
+    """One KPI's difference as a phrase: rises or falls by how much, or no difference."""
     unit = unit_of(kpi)
     mean, low, high = (in_display_unit(x, unit) for x in (difference.mean, difference.ci_low, difference.ci_high))
     decimals = shown_decimals(difference, unit, difference=True)
-    sign = (mean > 0) - (mean < 0)
     if unchanged(difference):
         text = phrase("no_change_finding", lang, kpi=kpi_label(kpi, lang))
     elif difference.distinguishable_from_zero:
@@ -131,11 +135,12 @@ def finding(kpi: str, difference: Estimate, lang: str) -> str:
             low=format_number(low, lang, decimals, signed=True),
             high=format_number(high, lang, decimals, signed=True),
         )
-    distinguishable = str(difference.distinguishable_from_zero).lower()
-    return (
-        f'<span class="finding" data-kpi="{escape(kpi)}" data-sign="{sign}" '
-        f'data-distinguishable="{distinguishable}">{escape(text)}</span>'
-    )
+    return {
+        "kpi": kpi,
+        "sign": (mean > 0) - (mean < 0),
+        "distinguishable": difference.distinguishable_from_zero,
+        "text": text,
+    }
 
 
 def unchanged(difference: Estimate) -> bool:
@@ -150,39 +155,39 @@ def relative_size(difference: Estimate, level: Estimate | None) -> float:
     return abs(difference.mean / level.mean)
 
 
-def answer(results: Results, scenario: str, lang: str) -> str:
-    """Return the answer for one scenario: the lead KPIs' differences with their CIs, the
-    distinguishable ones first; the hard-to-reach's KPIs (whom outreach is for) before the
-    district's, each largest relative to the baseline first."""
+def answer(results: Results, scenario: str, lang: str) -> dict:
+    """The answer for one scenario: the lead KPIs' differences with their CIs, the distinguishable
+    ones first; the hard-to-reach's KPIs (whom outreach is for) before the district's, each largest
+    relative to the baseline first; then exactly unchanged ones; then the sites it adds."""
+    view = {
+        "scenario": scenario,
+        "empty": "",
+        "prefix": "",
+        "groups": [],
+        "added_sites": added_sites(results, scenario, lang),
+    }
     differences = results.differences.get(scenario, {})
     kpis = [kpi for kpi in ANSWER_KPIS if kpi in differences]
     if not kpis:
-        return f'<p class="answer">{phrase("no_answer_kpis", lang)}</p>'
+        view["empty"] = phrase("no_answer_kpis", lang)
+        return view
     baseline = results.kpis.get(results.baseline, {})
     kpis.sort(key=lambda kpi: (not kpi.endswith(HARD_TO_REACH), -relative_size(differences[kpi], baseline.get(kpi))))
-    same = [finding(k, differences[k], lang) for k in kpis if unchanged(differences[k])]
-    kpis = [k for k in kpis if not unchanged(differences[k])]
-    clear = [finding(k, differences[k], lang) for k in kpis if differences[k].distinguishable_from_zero]
-    unclear = [finding(k, differences[k], lang) for k in kpis if not differences[k].distinguishable_from_zero]
-    sentences = []
-    if clear:
-        sentences.append("; ".join(clear) + ".")
-    if unclear:
-        sentences.append(escape(phrase("not_distinguishable", lang)) + "; ".join(unclear) + ".")
-    if same:
-        sentences.append(escape(phrase("no_change", lang)) + "; ".join(same) + ".")
-    text = " ".join(sentences)
+    same = [k for k in kpis if unchanged(differences[k])]
+    clear = [k for k in kpis if k not in same and differences[k].distinguishable_from_zero]
+    unclear = [k for k in kpis if k not in same and not differences[k].distinguishable_from_zero]
+    for lead, group in (("", clear), (phrase("not_distinguishable", lang), unclear), (phrase("no_change", lang), same)):
+        if group:
+            view["groups"].append({"lead": lead, "findings": [finding(k, differences[k], lang) for k in group]})
     if len(results.alternatives) > 1:
         prefix = phrase(
-            "answer_prefix",
-            lang,
-            label=results.label(scenario, lang),
-            baseline=results.label(results.baseline, lang),
+            "answer_prefix", lang, label=results.label(scenario, lang), baseline=results.label(results.baseline, lang)
         )
-        text = escape(capitalise(prefix)) + text
+        view["prefix"] = capitalise(prefix)
     elif clear:
-        text = capitalise_markup(text)
-    return f'<p class="answer" data-scenario="{escape(scenario)}">{text}</p>'
+        first = view["groups"][0]["findings"][0]
+        first["text"] = capitalise(first["text"])
+    return view
 
 
 def added_sites(results: Results, scenario: str, lang: str) -> str:
@@ -227,15 +232,7 @@ def added_sites(results: Results, scenario: str, lang: str) -> str:
                     attendance_after=format_value(after.kpis["attendance_rate"].mean, "share", lang),
                 )
             )
-    if not sentences:
-        return ""
-    return f'<p class="added-sites" data-scenario="{escape(scenario)}">{escape(" ".join(sentences))}</p>'
-
-
-def capitalise_markup(markup: str) -> str:
-    """Capitalise the first letter of text that follows the first tag in `markup`."""
-    start = markup.index(">") + 1
-    return markup[:start] + capitalise(markup[start:])
+    return " ".join(sentences)
 
 
 def shown_decimals(value: Estimate, unit: str, difference: bool) -> int:
@@ -249,133 +246,130 @@ def shown_decimals(value: Estimate, unit: str, difference: bool) -> int:
 def interval_text(value: Estimate, unit: str, lang: str, decimals: int, difference: bool) -> str:
     """Return the small print under a table value, e.g. '63,4 bis 64,2 % · n = 20'."""
     if not value.has_interval:
-        return f'<span class="ci">n = {value.n}</span>'
+        return f"n = {value.n}"
     low = format_number(in_display_unit(value.ci_low, unit), lang, decimals, signed=difference)
     high = format_value(value.ci_high, unit, lang, decimals, difference=difference)
-    return f'<span class="ci">{phrase("interval", lang, low=low, high=high)} · n = {value.n}</span>'
+    return f"{phrase('interval', lang, low=low, high=high)} · n = {value.n}"
 
 
-def level_cell(scenario: str, kpi: str, value: Estimate | None, lang: str) -> str:
-    """Return a table cell with a KPI's mean, its 95 % CI and n."""
+def cell(scenario: str, kpi: str, value: Estimate | None, lang: str, difference: bool) -> dict | None:
+    """A table cell: a KPI's mean or paired difference, its 95 % CI and n, and the raw numbers."""
     if value is None:
-        return "<td>–</td>"
+        return None
     unit = unit_of(kpi)
-    decimals = shown_decimals(value, unit, difference=False)
-    return (
-        f'<td class="level" {data_attributes(scenario, kpi, value)}>'
-        f"{format_value(value.mean, unit, lang, decimals)}"
-        f"{interval_text(value, unit, lang, decimals, difference=False)}</td>"
-    )
+    decimals = shown_decimals(value, unit, difference=difference)
+    return {
+        "scenario": scenario,
+        "kpi": kpi,
+        "mean": repr(value.mean),
+        "ci_low": repr(value.ci_low),
+        "ci_high": repr(value.ci_high),
+        "n": value.n,
+        "difference": difference,
+        "distinguishable": difference and value.distinguishable_from_zero,
+        "text": format_value(value.mean, unit, lang, decimals, difference=difference),
+        "ci": interval_text(value, unit, lang, decimals, difference=difference),
+    }
 
 
-def difference_cell(scenario: str, kpi: str, value: Estimate | None, lang: str) -> str:
-    """Return a table cell with a paired difference; bold and starred when its CI excludes 0."""
-    if value is None:
-        return "<td>–</td>"
-    unit = unit_of(kpi)
-    decimals = shown_decimals(value, unit, difference=True)
-    distinguishable = value.distinguishable_from_zero
-    css = "difference distinguishable" if distinguishable else "difference"
-    return (
-        f'<td class="{css}" {data_attributes(scenario, kpi, value)} '
-        f'data-distinguishable="{str(distinguishable).lower()}">'
-        f"{format_value(value.mean, unit, lang, decimals, difference=True)}"
-        f"{' *' if distinguishable else ''}"
-        f"{interval_text(value, unit, lang, decimals, difference=True)}</td>"
-    )
-
-
-def kpi_table(results: Results, lang: str) -> str:
-    """Return the section with every KPI per scenario and the differences against the baseline."""
+def kpi_table(results: Results, lang: str) -> dict:
+    """Every KPI per scenario and the differences against the baseline."""
     kpis = list(dict.fromkeys(kpi for s in results.scenarios for kpi in results.kpis[s]))
     baseline = results.label(results.baseline, lang)
-    header = [f"<th>{phrase('kpi', lang)}</th>"]
-    header += [f"<th>{escape(results.label(s, lang))}</th>" for s in results.scenarios]
-    header += [
-        "<th>{}</th>".format(escape(phrase("difference_to", lang, label=results.label(s, lang), baseline=baseline)))
-        for s in results.alternatives
+    headings = [results.label(s, lang) for s in results.scenarios]
+    headings += [
+        phrase("difference_to", lang, label=results.label(s, lang), baseline=baseline) for s in results.alternatives
     ]
     rows = []
     for kpi in kpis:
         unit = unit_of(kpi)
-        unit_text = "" if unit == "share" else f'<span class="unit">{unit_label(unit, lang)}</span>'
-        cells = [f'<th scope="row">{escape(capitalise(kpi_label(kpi, lang)))}{unit_text}</th>']
-        cells += [level_cell(s, kpi, results.kpis[s].get(kpi), lang) for s in results.scenarios]
-        cells += [difference_cell(s, kpi, results.differences.get(s, {}).get(kpi), lang) for s in results.alternatives]
-        rows.append(f'<tr data-kpi="{escape(kpi)}">{"".join(cells)}</tr>')
-    return (
-        f'<section id="kpis"><h2>{phrase("kpi_table", lang)}</h2>\n'
-        f'<div class="scroll"><table class="kpis">\n<thead><tr>{"".join(header)}</tr></thead>\n'
-        f"<tbody>\n{chr(10).join(rows)}\n</tbody>\n</table></div>\n"
-        f'<p class="note">{phrase("table_note", lang)}</p></section>'
-    )
+        cells = [cell(s, kpi, results.kpis[s].get(kpi), lang, difference=False) for s in results.scenarios]
+        cells += [
+            cell(s, kpi, results.differences.get(s, {}).get(kpi), lang, difference=True) for s in results.alternatives
+        ]
+        rows.append(
+            {
+                "kpi": kpi,
+                "label": capitalise(kpi_label(kpi, lang)),
+                "unit": "" if unit == "share" else unit_label(unit, lang),
+                "cells": cells,
+            }
+        )
+    return {"headings": headings, "rows": rows}
 
 
-def figure_section(results: Results, figures: list[FigureFiles], lang: str, map_kpi: str, nearly_empty_max: int) -> str:
-    """Return the section with every figure embedded as an SVG data URI and its caption."""
-    parts = [f'<section id="figures"><h2>{phrase("figures", lang)}</h2>']
-    for number, figure in enumerate(figures, start=1):
-        caption = phrase(
-            f"caption_{figure.stem}",
-            lang,
-            baseline=results.label(results.baseline, lang),
-            kpi=kpi_label(map_kpi, lang),
-            nearly_empty_max=nearly_empty_max,
-        )
-        encoded = base64.b64encode(figure.svg.read_bytes()).decode("ascii")
-        parts.append(
-            f'<figure id="figure-{figure.stem}">'
-            f'<img src="data:image/svg+xml;base64,{encoded}" alt="{escape(caption)}">'
-            f"<figcaption>{phrase('figure', lang)} {number}: {escape(caption)}</figcaption>"
-            "</figure>"
-        )
-    parts.append("</section>")
-    return "\n".join(parts)
+def figure_views(results: Results, figures: list[FigureFiles], lang: str, map_kpi: str, nearly_empty_max: int) -> list:
+    """Every figure as an SVG data URI with its caption."""
+    return [
+        {
+            "stem": figure.stem,
+            "data": base64.b64encode(figure.svg.read_bytes()).decode("ascii"),
+            "caption": phrase(
+                f"caption_{figure.stem}",
+                lang,
+                baseline=results.label(results.baseline, lang),
+                kpi=kpi_label(map_kpi, lang),
+                nearly_empty_max=nearly_empty_max,
+            ),
+        }
+        for figure in figures
+    ]
 
 
 def assumption_value(value: object, lang: str) -> str:
-    """Format an assumption's value for reading: numbers per language, mappings as key: value."""
-    if isinstance(value, bool) or value is None:
-        return json.dumps(value)
-    if isinstance(value, int | float):
-        text = repr(value)
-        return text.replace(".", ",") if lang == "de" else text
+    """An assumption's value for reading, in the reader's language: a site in words, numbers the
+    language's way (an older results folder's values written as text are read as numbers), a
+    mapping as key: value."""
+    if isinstance(value, dict) and {"kind", "municipality", "counsellors", "calendar"} <= value.keys():
+        return site_text(value, lang)
     if isinstance(value, dict):
         return ", ".join(f"{key}: {assumption_value(item, lang)}" for key, item in value.items())
     if isinstance(value, list):
         return ", ".join(assumption_value(item, lang) for item in value)
-    return str(value)
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            return value
+        return format_plain(int(number) if value.lstrip("+-").isdigit() else number, lang)
+    return format_plain(value, lang)
 
 
-def assumption_table(results: Results, lang: str) -> str:
-    """Return the section listing each assumption's value per scenario and its source."""
+def assumption_source(entry: dict, lang: str) -> tuple[str, str]:
+    """The entry's source in the reader's language, and the language it is written in where that is
+    another (a German source the config did not give)."""
+    source = str(entry.get("source") or "assumption")
+    if lang == "de" and entry.get("source_de"):
+        return str(entry["source_de"]), ""
+    if source.strip().lower() == "assumption":
+        return phrase("assumption", lang), ""
+    return source, "" if lang == "en" else "en"
+
+
+def assumption_table(results: Results, lang: str) -> dict:
+    """Each assumption's value per scenario and its source."""
     entries: dict[str, dict[str, dict]] = {}
     for scenario in results.scenarios:
         for entry in results.assumptions.get(scenario, []):
             entries.setdefault(str(entry["key"]), {})[scenario] = entry
-    header = [f"<th>{phrase('assumption_key', lang)}</th>"]
-    header += [f"<th>{escape(results.label(s, lang))}</th>" for s in results.scenarios]
-    header.append(f"<th>{phrase('source', lang)}</th>")
     rows = []
     for key, by_scenario in entries.items():
-        values = {
-            s: assumption_value(by_scenario[s]["value"], lang) if s in by_scenario else "–" for s in results.scenarios
-        }
-        css = "text differs" if len(set(values.values())) > 1 else "text"
-        source = next((str(e["source"]) for e in by_scenario.values() if e.get("source")), "assumption")
-        source_cell = (
-            f"<em>{phrase('assumption', lang)}</em>" if source.strip().lower() == "assumption" else escape(source)
+        values = [
+            assumption_value(by_scenario[s]["value"], lang) if s in by_scenario else "–" for s in results.scenarios
+        ]
+        source, source_lang = assumption_source(next(iter(by_scenario.values())), lang)
+        rows.append(
+            {
+                "key": key,
+                "label": capitalise(parameter_label(key, lang)),
+                "cells": values,
+                "differs": len(set(values)) > 1,
+                "source": source,
+                "source_lang": source_lang,
+                "is_assumption": source == phrase("assumption", lang),
+            }
         )
-        cells = [f'<th scope="row">{escape(key)}</th>']
-        cells += [f'<td class="{css}">{escape(values[s])}</td>' for s in results.scenarios]
-        cells.append(f'<td class="text">{source_cell}</td>')
-        rows.append(f'<tr data-key="{escape(key)}">{"".join(cells)}</tr>')
-    return (
-        f'<section id="assumptions"><h2>{phrase("assumptions", lang)}</h2>\n'
-        f'<p class="note">{phrase("assumptions_note", lang)}</p>\n'
-        f'<div class="scroll"><table class="assumptions">\n<thead><tr>{"".join(header)}</tr></thead>\n'
-        f"<tbody>\n{chr(10).join(rows)}\n</tbody>\n</table></div></section>"
-    )
+    return {"headings": [results.label(s, lang) for s in results.scenarios], "rows": rows}
 
 
 def flatten(mapping: dict, prefix: str = "") -> list[tuple[str, str]]:
@@ -390,8 +384,8 @@ def flatten(mapping: dict, prefix: str = "") -> list[tuple[str, str]]:
     return pairs
 
 
-def method_section(results: Results, lang: str) -> str:
-    """Return the section on replications, seed, warm-up, CRN, CIs and provenance."""
+def method_section(results: Results, lang: str) -> dict:
+    """Replications, seed, warm-up, CRN, CIs and provenance."""
     run = results.runs[results.baseline]
     runs = phrase(
         "method_runs",
@@ -413,11 +407,4 @@ def method_section(results: Results, lang: str) -> str:
             limiting=kpi_label(rule["limiting_kpi"], lang) if rule["limiting_kpi"] else "–",
         )
     crn = phrase("method_crn", lang, baseline=results.label(results.baseline, lang))
-    provenance = "".join(
-        f"<dt>{escape(key)}</dt><dd>{escape(value)}</dd>" for key, value in flatten(results.provenance)
-    )
-    return (
-        f'<section id="method"><h2>{phrase("method", lang)}</h2>\n'
-        f"<p>{escape(runs)}</p>\n<p>{escape(crn)}</p>\n<p>{escape(phrase('method_ci', lang))}</p>\n"
-        f'<h3>{phrase("provenance", lang)}</h3>\n<dl class="provenance">{provenance}</dl></section>'
-    )
+    return {"paragraphs": [runs, crn, phrase("method_ci", lang)], "provenance": flatten(results.provenance)}

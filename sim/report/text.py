@@ -1,10 +1,15 @@
-"""The report's words in German and English, and numbers written the way each language writes them."""
+"""The report's words in German and English, and numbers written the way each language writes them
+(through Babel's locale data: decimal comma and dot thousands in German)."""
 
 import math
+from decimal import Decimal
+
+from babel.numbers import format_decimal
 
 from sim.kpi.registry import label_of
 
 LANGUAGES = ("de", "en")
+LOCALES = {"de": "de_DE", "en": "en_GB"}
 MINUS = "\u2212"
 NO_BREAK_SPACE = "\u00a0"
 
@@ -147,10 +152,15 @@ PHRASES = {
     "caption_comparison": {
         "de": "Leitkennzahlen je Szenario (Punkt: Mittelwert, Linie: 95-%-KI) und gepaarter "
         "Unterschied zu {baseline}; gefüllter Punkt: das Intervall schließt die Nulllinie aus, "
-        "der Unterschied ist von null unterscheidbar; leerer Punkt: nicht unterscheidbar.",
+        "der Unterschied ist von null unterscheidbar; leerer Punkt: nicht unterscheidbar. Die Achsen "
+        "der Kennzahlen beginnen bei null (Anteile: 0 bis 100 %), die der Unterschiede liegen "
+        "symmetrisch um null und reichen nach jeder Seite mindestens 5 % des Mittelwerts von "
+        "{baseline} (Anteile: 5 Prozentpunkte), damit kleine Unterschiede klein aussehen.",
         "en": "Lead KPIs per scenario (point: mean, line: 95 % CI) and the paired difference "
         "against {baseline}; filled point: the interval excludes the zero line, the difference "
-        "is distinguishable from zero; hollow point: not distinguishable.",
+        "is distinguishable from zero; hollow point: not distinguishable. Level axes start at zero "
+        "(shares: 0 to 100 %); difference axes are symmetric around zero and reach at least 5 % of "
+        "the mean of {baseline} either side (shares: 5 percentage points), so small differences look small.",
     },
     "caption_map": {
         "de": "Gemeinden: Kreisgröße nach Zahl der Klienten, Farbe nach {kpi} (gleiche Skala in "
@@ -169,10 +179,22 @@ PHRASES = {
         "de": "Arbeitszeit der Beratungskräfte je Dienststelle im Messzeitraum: Beratung im "
         "Gespräch, Fallarbeit und Verwaltung (Notizen, Schreibtischzeit außerhalb der "
         "Sprechzeiten), Fahrt, Besprechungen, krank und freie Sprechzeit (Nichterscheinen, "
-        "freie Termine), je Szenario.",
+        "freie Termine), je Szenario (links, gestapelt). Rechts die Änderung jeder Kategorie "
+        "gegenüber {baseline} in Stunden: der Unterschied der Mittelwerte über die Replikationen, "
+        "ohne Intervall (die Ergebnisse halten keine Replikationswerte je Dienststelle); kleine "
+        "Änderungen können Zufall sein. Den gepaarten Unterschied der Fahrzeit mit 95-%-KI zeigen "
+        "Tabelle und Vergleichsabbildung.",
         "en": "Counsellor working time per office over the measured period: counselling face to "
         "face, case work and administration (notes, desk time outside consultation hours), "
-        "travel, meetings, off sick and idle consultation time (no-shows, free slots), per scenario.",
+        "travel, meetings, off sick and idle consultation time (no-shows, free slots), per scenario "
+        "(left, stacked). Right: each category's change against {baseline} in hours, the difference "
+        "of the means over the replications, without an interval (the results hold no replication "
+        "values per office); small changes may be chance. The table and the comparison figure give "
+        "the paired difference of travel time with its 95 % CI.",
+    },
+    "mean_differences": {
+        "de": "Unterschied der Mittelwerte zu {baseline} (ohne KI)",
+        "en": "difference of means against {baseline} (no CI)",
     },
     "caption_site_use": {
         "de": "Nutzung je Standort und Szenario (Balken: Mittelwert, Linie: 95-%-KI); fast leer "
@@ -270,15 +292,30 @@ def decimals_for(*values: float) -> int:
 
 
 def format_number(value: float, lang: str, decimals: int, signed: bool = False) -> str:
-    """Format a number for `lang`: decimal comma and dot thousands in German, a true minus sign."""
+    """Format a number for `lang` (Babel): decimal comma and dot thousands in German, a true minus
+    sign, rounded as Python rounds the float (half to even on its exact binary value)."""
     if not math.isfinite(value):
         return "–"
-    text = f"{abs(value):,.{decimals}f}"
-    if lang == "de":
-        text = text.replace(",", "_").replace(".", ",").replace("_", ".")
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    text = format_decimal(Decimal(abs(value)), format=pattern, locale=LOCALES[lang])
     if value < 0 and text.strip("0.,") != "":
         return MINUS + text
     return "+" + text if signed and value > 0 else text
+
+
+def format_plain(value: object, lang: str) -> str:
+    """A config value as a reader writes it: a number with as many decimals as it has (up to 6)
+    in the language's way, a word as it is."""
+    if isinstance(value, bool) or value is None:
+        return {True: {"de": "ja", "en": "yes"}, False: {"de": "nein", "en": "no"}, None: {"de": "–", "en": "–"}}[
+            value
+        ][lang]
+    if isinstance(value, int):
+        return format_number(value, lang, 0)
+    if isinstance(value, float):
+        decimals = len(f"{value:.6f}".rstrip("0").split(".")[1]) if math.isfinite(value) else 0
+        return format_number(value, lang, decimals)
+    return str(value)
 
 
 def format_value(value: float, unit: str, lang: str, decimals: int | None = None, difference: bool = False) -> str:
@@ -299,3 +336,148 @@ def format_amount(value: float, unit: str, lang: str, decimals: int, signed: boo
     number = format_number(value, lang, decimals, signed=signed)
     unit_word = AMOUNT_UNITS[unit][lang]
     return f"{number}{NO_BREAK_SPACE}{unit_word}" if unit_word else number
+
+
+WEEKDAYS = {
+    "mon": {"de": "Montag", "en": "Monday"},
+    "tue": {"de": "Dienstag", "en": "Tuesday"},
+    "wed": {"de": "Mittwoch", "en": "Wednesday"},
+    "thu": {"de": "Donnerstag", "en": "Thursday"},
+    "fri": {"de": "Freitag", "en": "Friday"},
+    "sat": {"de": "Samstag", "en": "Saturday"},
+    "sun": {"de": "Sonntag", "en": "Sunday"},
+}
+
+# The reader's name of each parameter the assumptions table lists (sim.config.sources); the key is
+# printed beside it, so a parameter without a name here is still found.
+PARAMETERS = {
+    "clients.count": {"de": "Zahl der Klienten", "en": "number of clients"},
+    "clients.share_of_population": {
+        "de": "Klienten je Einwohner",
+        "en": "clients per inhabitant",
+    },
+    "clients.no_car_share": {"de": "Anteil ohne Auto", "en": "share without a car"},
+    "clients.under25_share": {"de": "Anteil unter 25 Jahren", "en": "share under 25"},
+    "clients.interval_weeks_under25": {
+        "de": "Kontaktabstand unter 25 (Wochen)",
+        "en": "contact interval under 25 (weeks)",
+    },
+    "clients.interval_weeks_min": {
+        "de": "kürzester Kontaktabstand der übrigen (Wochen)",
+        "en": "shortest contact interval of the others (weeks)",
+    },
+    "clients.mean_stay_days": {"de": "mittlere Verweildauer (Tage)", "en": "mean stay on the caseload (days)"},
+    "clients.limited_share": {
+        "de": "Anteil mit gesundheitlichen Einschränkungen oder Betreuungspflichten",
+        "en": "share with health limits or care duties",
+    },
+    "clients.poor_connection_min": {
+        "de": "schlechte Anbindung: Busfahrt zur Dienststelle länger als (Minuten)",
+        "en": "poor connection: bus ride to the office longer than (minutes)",
+    },
+    "clients.arrival_offset_mean_min": {
+        "de": "Ankunft gegenüber der Terminzeit, Mittel (Minuten)",
+        "en": "arrival against the appointment time, mean (minutes)",
+    },
+    "clients.arrival_offset_sd_min": {
+        "de": "Ankunft gegenüber der Terminzeit, Standardabweichung (Minuten)",
+        "en": "arrival against the appointment time, standard deviation (minutes)",
+    },
+    "attendance.intercept": {"de": "Nichterscheinen: Grundwert (Logit)", "en": "no-show: intercept (logit)"},
+    "attendance.hard_to_reach": {
+        "de": "Nichterscheinen: Zuschlag der schwer Erreichbaren (Logit)",
+        "en": "no-show: added for the hard-to-reach (logit)",
+    },
+    "attendance.travel_per_min_no_car": {
+        "de": "Nichterscheinen je Minute Weg, ohne Auto (Logit)",
+        "en": "no-show per minute of travel, without a car (logit)",
+    },
+    "attendance.travel_per_min_car": {
+        "de": "Nichterscheinen je Minute Weg, mit Auto (Logit)",
+        "en": "no-show per minute of travel, with a car (logit)",
+    },
+    "attendance.per_prior_no_show": {
+        "de": "Nichterscheinen je vorigem Nichterscheinen (Logit)",
+        "en": "no-show per previous no-show (logit)",
+    },
+    "attendance.long_lead": {
+        "de": "Nichterscheinen bei langem Vorlauf (Logit)",
+        "en": "no-show with a long lead time (logit)",
+    },
+    "attendance.no_car": {"de": "Nichterscheinen ohne Auto (Logit)", "en": "no-show without a car (logit)"},
+    "travel.detour_factor": {"de": "Umwegfaktor Straße/Luftlinie", "en": "detour factor road/straight line"},
+    "travel.car_speed_kmh": {"de": "Geschwindigkeit Auto (km/h)", "en": "car speed (km/h)"},
+    "travel.pt_speed_kmh": {"de": "Geschwindigkeit ÖPNV (km/h)", "en": "public transport speed (km/h)"},
+    "travel.pt_headway_min": {"de": "ÖPNV-Takt (Minuten)", "en": "public transport headway (minutes)"},
+    "travel.mode": {"de": "Wegezeitmodell", "en": "travel time model"},
+    "durations.followup.mean_min": {"de": "Folgegespräch (Minuten)", "en": "follow-up interview (minutes)"},
+    "durations.first.mean_min": {"de": "Erstgespräch (Minuten)", "en": "first interview (minutes)"},
+    "durations.documentation_min": {
+        "de": "Dokumentation je Kontakt (Minuten)",
+        "en": "documentation per contact (minutes)",
+    },
+    "staff.leave_share": {"de": "Urlaubsanteil", "en": "share on leave"},
+    "staff.sick_rate": {"de": "Krankheitsquote je Tag", "en": "daily sickness rate"},
+    "staff.hours_per_day": {"de": "Arbeitsstunden je Tag", "en": "working hours per day"},
+    "booking.notice_days": {"de": "Einladungsfrist (Tage)", "en": "invitation notice (days)"},
+    "booking.max_lead_days": {
+        "de": "längster Vorlauf am nächsten Standort (Tage)",
+        "en": "longest lead time at the nearest site (days)",
+    },
+    "booking.policy": {"de": "Einladungsregel", "en": "invitation policy"},
+    "booking.reinvite_days": {
+        "de": "erneute Einladung nach Nichterscheinen (Tage)",
+        "en": "re-invitation after a no-show (days)",
+    },
+    "booking.lost_after_no_shows": {
+        "de": "verloren nach Nichterscheinen in Folge",
+        "en": "lost after consecutive no-shows",
+    },
+}
+
+
+def parameter_label(key: str, lang: str) -> str:
+    """The reader's name of a parameter ('' for one without: its key stands alone); a site's
+    municipality is named in its value."""
+    if key.startswith("sites."):
+        return {"de": "Standort", "en": "site"}[lang]
+    return PARAMETERS.get(key, {}).get(lang, "")
+
+
+def calendar_text(calendar: dict, lang: str) -> str:
+    """A site's calendar in words, e.g. 'Mittwoch alle 2 Wochen, 09:00–15:00'."""
+    if calendar.get("always_open"):
+        return {"de": "immer geöffnet", "en": "always open"}[lang]
+    days = ", ".join(WEEKDAYS.get(day, {}).get(lang, day) for day in calendar["weekdays"])
+    every = int(calendar["every_weeks"])
+    if every == 1:
+        rhythm = {"de": "jede Woche", "en": "every week"}[lang]
+    else:
+        rhythm = {"de": f"alle {every} Wochen", "en": f"every {every} weeks"}[lang]
+    return f"{days} {rhythm}, {calendar['start']}–{calendar['end']}"
+
+
+def site_text(site: dict, lang: str) -> str:
+    """A site's setting (sim.config.sources.site_value) in words, in the reader's language."""
+    counsellors = int(site["counsellors"])
+    staff = {
+        "de": f"{counsellors} Beratungskraft" if counsellors == 1 else f"{counsellors} Beratungskräfte",
+        "en": f"{counsellors} counsellor" if counsellors == 1 else f"{counsellors} counsellors",
+    }[lang]
+    place = {"de": "in", "en": "in"}[lang]
+    parts = [
+        f"{site_kind_label(site['kind'], lang)} {place} {site['municipality']}",
+        staff,
+        calendar_text(site["calendar"], lang),
+    ]
+    reception = site.get("reception")
+    if reception:
+        minutes, clerks = format_plain(float(reception["checkin_min"]), lang), int(reception["clerks"])
+        parts.append(
+            {
+                "de": f"Empfang mit {clerks} {'Kraft' if clerks == 1 else 'Kräften'},"
+                f" Anmeldung {minutes} min (Annahme)",
+                "en": f"reception with {clerks} clerk{'' if clerks == 1 else 's'}, check-in {minutes} min (assumption)",
+            }[lang]
+        )
+    return ", ".join(parts)

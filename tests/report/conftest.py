@@ -87,6 +87,14 @@ def german_report(tmp_path_factory: pytest.TempPathFactory) -> Report:
 
 
 @pytest.fixture(scope="session")
+def four_scenario_report(tmp_path_factory: pytest.TempPathFactory) -> Report:
+    """A comparison of four scenarios (three alternatives), in German: the widest tables."""
+    names = ("wartburgkreis", "wartburgkreis_ruhla", "wartburgkreis_ruhla_weekly", "wartburgkreis_central")
+    folder = write_results_folder(tmp_path_factory.mktemp("four"), names=names)
+    return read_report(folder, write_report(folder))
+
+
+@pytest.fixture(scope="session")
 def cli_report(tmp_path_factory: pytest.TempPathFactory) -> Report:
     """The report of the README's main command, `python -m sim`, run with small overrides."""
     from tests.conftest import results_folder, run_cli

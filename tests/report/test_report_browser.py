@@ -1,7 +1,9 @@
 """A real browser opens the report offline: it renders, shows the title and logs no console error."""
 
+import json
 import shutil
 import subprocess
+from html import unescape
 from pathlib import Path
 
 import matplotlib.image
@@ -67,3 +69,36 @@ def test_chromium_renders_the_report(browser: str, report_name: str, request, tm
     (title,) = report.find("title")
     assert f"<title>{title.text}</title>" in completed.stdout
     assert "<h1>" + title.text in completed.stdout
+
+
+# Injected into a copy of the page: every element's right edge against the viewport, except what
+# sits inside a box that scrolls on its own (the wide tables); the page itself must not scroll sideways.
+MEASURE = """<script>
+const width = document.documentElement.clientWidth;
+const over = [];
+for (const element of document.body.querySelectorAll("*")) {
+  const scroller = element.parentElement && element.parentElement.closest(".scroll");
+  if (scroller) continue;
+  const right = element.getBoundingClientRect().right;
+  if (right > width + 1) over.push(element.tagName + "." + element.className + " " + Math.round(right));
+}
+document.body.setAttribute("data-measured", JSON.stringify(
+  {width: width, page: document.documentElement.scrollWidth, over: over.slice(0, 10)}));
+</script>"""
+
+
+@pytest.mark.parametrize("width", [600, 1280])
+@pytest.mark.parametrize("report_name", ["german_report", "four_scenario_report"])
+def test_nothing_runs_off_the_page(browser: str, report_name: str, width: int, request, tmp_path: Path) -> None:
+    """At a phone's 600 px and a laptop's 1280 px, with 2 and 4 scenarios, the page does not scroll
+    sideways: wide tables scroll inside their own box, figures shrink to the page."""
+    report: Report = request.getfixturevalue(report_name)
+    page = tmp_path / "measured.html"
+    html = (report.folder / "report.html").read_text(encoding="utf-8")
+    page.write_text(html.replace("</body>", MEASURE + "</body>"), encoding="utf-8")
+    completed = open_page(browser, page, tmp_path / "profile", "--dump-dom", f"--window-size={width},1000")
+    assert console_messages(completed.stderr) == []
+    measured = json.loads(unescape(completed.stdout.split('data-measured="')[1].split('"')[0]))
+    assert measured["width"] <= width
+    assert measured["page"] <= measured["width"], measured
+    assert measured["over"] == [], measured

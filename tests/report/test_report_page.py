@@ -4,6 +4,7 @@ import base64
 import re
 import shutil
 import xml.etree.ElementTree as ElementTree
+from html import unescape
 from pathlib import Path
 
 import matplotlib.image
@@ -188,12 +189,42 @@ def test_without_a_question_the_generic_one_is_asked(hostile_report: Report) -> 
 def test_assumptions_show_value_and_source_or_assumption(german_report: Report) -> None:
     for entry in german_report.json("assumptions.json")["wartburgkreis"]:
         (row,) = german_report.find("tr", data_key=entry["key"])
-        assert row.text.startswith(entry["key"])
+        assert f'<code class="key">{entry["key"]}</code>' in row_markup(german_report, entry["key"])
         assert row.text.endswith("Annahme" if entry["source"] == "assumption" else entry["source"])
     (row,) = german_report.find("tr", data_key="attendance.travel_effect_per_min")
     assert "0,0097" in row.text
     (row,) = german_report.find("tr", data_key="clients.contact_interval_weeks")
     assert "under_25: 4, other: 8" in row.text
+
+
+def row_markup(report: Report, key: str) -> str:
+    """The inner markup of the assumptions table's row of `key`."""
+    (markup,) = re.findall(rf'<tr data-key="{re.escape(key)}">(.*?)</tr>', report.html)
+    return markup
+
+
+def test_the_german_assumptions_are_german_throughout(cli_report: Report) -> None:
+    """A real run's assumptions table: each parameter named in German beside its key, numbers with a
+    decimal comma, sites and calendars in words, every source in German."""
+    entries = cli_report.json("assumptions.json")["wartburgkreis"]
+    assert len(entries) > 30
+    for entry in entries:
+        markup = row_markup(cli_report, entry["key"])
+        label = re.match(r'<th scope="row">([^<]+)<code class="key">', markup)
+        assert label and label.group(1) != entry["key"], f"{entry['key']} has no German name"
+        assert 'lang="en"' not in markup, f"{entry['key']}: the source is not in German"
+        assert unescape(re.sub("<[^>]+>", "", markup)).endswith(entry["source_de"])
+    (row,) = cli_report.find("tr", data_key="clients.no_car_share")
+    assert "0,5" in row.text and "0.5" not in row.text.replace("6.2/7", "")
+    (row,) = cli_report.find("tr", data_key="sites.gerstungen")
+    assert "Gemeinderaum in Gerstungen, 1 Beratungskraft, Dienstag alle 2 Wochen, 09:00–15:00" in row.text
+    (row,) = cli_report.find("tr", data_key="sites.eisenach")
+    assert "Dienststelle in Eisenach, 27 Beratungskräfte, Montag, Dienstag" in row.text
+    assert "Empfang mit 2 Kräften, Anmeldung 2 min" in row.text
+    section = cli_report.html.split('<section id="assumptions">')[1].split("</section>")[0]
+    text = unescape(re.sub("<code[^>]*>[^<]*</code>|<[^>]+>", " ", section))
+    for english in ("counsellor", "week(s)", "assumption", "calibrated", "office", "room"):
+        assert english not in text
 
 
 def test_the_method_names_runs_seed_warmup_and_provenance(german_report: Report) -> None:
