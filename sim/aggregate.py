@@ -24,7 +24,7 @@ from typing import Any
 import yaml
 from hydra.experimental.callback import Callback
 
-from sim.cli import CommandFailed
+from sim.cli import CommandFailed, begin_sweep, end_sweep, hold_stderr
 from sim.config.compose import as_typed
 from sim.experiment.outputs import write_csv, write_json
 from sim.kpi.registry import KPIS
@@ -155,9 +155,17 @@ def report(sweep: Path) -> None:
 
 
 class AggregateSweep(Callback):
-    """Aggregate a sweep's job folders when the sweep ends."""
+    """Check every job of a sweep before it starts, and aggregate its job folders when it ends
+    (or, when Hydra stops it halfway, `sim.cli.start` aggregates what it finished)."""
+
+    def on_multirun_start(self, config: Any, **kwargs: Any) -> None:
+        begin_sweep(config)
+
+    def on_job_end(self, config: Any, job_return: Any, **kwargs: Any) -> None:
+        hold_stderr()
 
     def on_multirun_end(self, config: Any, **kwargs: Any) -> None:
+        end_sweep()
         report(Path(config.hydra.sweep.dir))
 
 

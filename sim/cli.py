@@ -10,30 +10,39 @@ from __future__ import annotations
 
 import inspect
 import io
+import json
 import os
 import re
 import shutil
+import socket
 import sys
+import tempfile
 import textwrap
+import traceback
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import MISSING as MISSING_FIELD
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from importlib.util import find_spec
 from pathlib import Path
 
+import yaml
+from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+from hydra.core.config_loader import ConfigLoader
+from hydra.core.global_hydra import GlobalHydra
 from hydra.core.hydra_config import HydraConfig
-from hydra.errors import HydraException
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.errors import CompactHydraException, HydraException
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.config import ConfigError
 from sim.config.compose import Experiment, as_typed, command_line
-from sim.config.schema import RunnerConfig, ScenarioConfig, register_configs
+from sim.config.schema import RankConfig, ReportConfig, RunnerConfig, ScenarioConfig, register_configs
 from sim.config.validate import AUTO, validate_runner
-from sim.experiment.outputs import provenance, write_json, write_results
+from sim.experiment.outputs import DONE, provenance, remove_unfinished, write_json, write_results, write_text
 from sim.experiment.precision import auto_replications
 from sim.experiment.replicate import Scenario, run_replications, worker_count
 from sim.experiment.stats import MIN_FOR_INTERVAL
@@ -83,19 +92,27 @@ def documented_keys(schema: type, prefix: str = "") -> list[str]:
     source = inspect.getsource(schema)
     keys = []
     for item in fields(schema):
-        if item.default is MISSING_FIELD or item.default == "???":
-            continue
+        value = item.default
         match = re.search(rf"^\s+{item.name}: [^=\n]+= [^#\n]+#\s*(.+)$", source, flags=re.M)
-        default = OmegaConf.to_yaml({"value": item.default}).strip().removeprefix("value: ")
+        if value is MISSING_FIELD and item.default_factory is not MISSING_FIELD and match:
+            value = item.default_factory()  # a documented list or mapping; a nested section has its own keys
+            if not isinstance(value, list | dict):
+                continue
+        if value is MISSING_FIELD or value == "???":
+            continue
+        default = OmegaConf.to_yaml({"value": value}).strip().removeprefix("value: ")
         keys.append((f"{prefix}{item.name}={default}", match.group(1) if match else ""))
     width = max((len(key) for key, _ in keys), default=0)
     return [f"  {key.ljust(width)}  {what}".rstrip() for key, what in keys]
 
 
-def help_text(doc: str, examples: list[str]) -> str:
-    """What `--help` prints: what the command does, its run settings and main keys with their
-    defaults, examples, and where the rest is."""
-    lines = [doc.strip(), "", "Run settings (runner.*; seed=, replications=, workers= for short):"]
+def help_text(doc: str, examples: list[str], settings: tuple[str, ...] = ()) -> str:
+    """What `--help` prints: what the command does, its own settings (`settings`: sections of
+    SETTINGS), its run settings and main keys with their defaults, examples, and where the rest is."""
+    lines = [doc.strip()]
+    for section in settings:
+        lines += ["", f"Its settings ({section}.*):", *documented_keys(SETTINGS[section], f"{section}.")]
+    lines += ["", "Run settings (runner.*; seed=, replications=, workers= for short):"]
     lines += documented_keys(RunnerConfig, "runner.")
     lines += ["", "Main scenario keys (any key of a scenario can be set: key=value):"]
     lines += documented_keys(ScenarioConfig)
@@ -108,13 +125,17 @@ def help_text(doc: str, examples: list[str]) -> str:
     return "\n".join(lines)
 
 
-def start(hydra_main: Callable[[], None], own_keys: list[str], doc: str = "", examples: tuple = ()) -> None:
+def start(
+    hydra_main: Callable[[], None], own_keys: list[str], doc: str = "", examples: tuple = (), settings: tuple = ()
+) -> None:
     """Run a Hydra entry point on the user's command line. A mistake Hydra finds while composing
-    the config (before the command's own code runs) is one sentence on stderr and exit code 2,
-    like the command's own errors: its stderr is held until the command starts (`user_errors`).
+    the config (before the command's own code runs, or between the jobs of a sweep) is one sentence
+    on stderr and exit code 2, like the command's own errors: its stderr is held until the command
+    starts (`user_errors`). A sweep Hydra stops halfway keeps what it finished (`keep_finished_jobs`).
     `--help` prints `help_text`."""
+    global _held
     if doc and any(item in ("--help", "-h") for item in sys.argv[1:]):
-        print(help_text(doc, list(examples)))
+        print(help_text(doc, list(examples), settings))
         sys.exit(0)
     try:
         check_launcher(sys.argv[1:])
@@ -122,16 +143,20 @@ def start(hydra_main: Callable[[], None], own_keys: list[str], doc: str = "", ex
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         sys.exit(2)
-    held = _HeldStderr(sys.stderr)
-    sys.stderr = held
+    held = _held = _HeldStderr()
     try:
         hydra_main()
     except CommandFailed:
         raise
     except SystemExit as stop:
-        if held.holding and stop.code not in (0, None):
-            message = hydra_error(held.getvalue(), sys.argv[1:])
+        failed = stop.code not in (0, None)
+        message = hydra_error(held.getvalue(), sys.argv[1:]) if failed and held.holding else None
+        if message:
             held.discard()
+        if failed and _sweep is not None:
+            kept = keep_finished_jobs()
+            message = f"{message.rstrip('.')}; {kept}" if message and kept else message or kept
+        if message:
             print(f"error: {message}", file=sys.stderr)
             sys.exit(2)
         if stop.code == 1:
@@ -139,21 +164,28 @@ def start(hydra_main: Callable[[], None], own_keys: list[str], doc: str = "", ex
         raise
     finally:
         held.release()
+        _held = None
 
 
 class _HeldStderr(io.StringIO):
     """Stderr held back while Hydra composes the config; released when the command starts."""
 
-    def __init__(self, real: object) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.real = real
-        self.holding = True
+        self.holding = False
+        self.hold()
+
+    def hold(self) -> None:
+        if not self.holding:
+            self.holding, self.real, sys.stderr = True, sys.stderr, self
 
     def release(self) -> None:
         if self.holding:
             self.holding = False
             sys.stderr = self.real
             self.real.write(self.getvalue())
+            self.seek(0)
+            self.truncate()
 
     def discard(self) -> None:
         """Hydra's error has been said in one sentence: drop its own lines."""
@@ -162,10 +194,144 @@ class _HeldStderr(io.StringIO):
         self.release()
 
 
+_held: _HeldStderr | None = None  # the command line's stderr, while `start` runs a command
+
+
 def release_stderr() -> None:
     """The command has started: what Hydra said while composing (warnings) goes out now."""
-    if isinstance(sys.stderr, _HeldStderr):
-        sys.stderr.release()
+    if _held is not None:
+        _held.release()
+
+
+def hold_stderr() -> None:
+    """A job of a sweep has ended: hold stderr again while Hydra composes the next job."""
+    if _held is not None and _sweep is not None:
+        _held.hold()
+
+
+def refuse(message: str) -> None:
+    """Stop before anything runs: one sentence on stderr (instead of what Hydra said), exit code 2."""
+    if _held is not None:
+        _held.discard()
+    print(f"error: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+BASIC_SWEEPER = "hydra._internal.core_plugins.basic_sweeper.BasicSweeper"
+
+
+@dataclass
+class Sweep:
+    """A sweep under way: its folder, the multirun config, and every job's overrides in Hydra's order."""
+
+    folder: Path
+    config: DictConfig
+    loader: ConfigLoader  # Hydra's, kept for after Hydra has stopped
+    jobs: list[list[str]]
+
+
+_sweep: Sweep | None = None  # the sweep this process runs, from its start to its end
+
+
+def begin_sweep(config: DictConfig) -> None:
+    """Before a sweep's first job, before its folder is made (Hydra's on_multirun_start): compose
+    every job's config as Hydra will, and refuse the sweep in one sentence if one cannot be
+    composed, rather than stop halfway at that job. Another sweeper than Hydra's basic one
+    chooses its jobs as it goes: those are not checked ahead."""
+    global _sweep
+    if config.hydra.sweeper.get("_target_") != BASIC_SWEEPER:
+        return
+    loader = GlobalHydra.instance().config_loader()
+    jobs = sweep_jobs(config, loader)
+    for number, overrides in enumerate(jobs):
+        error = composition_error(loader, config, overrides)
+        if error:
+            refuse(f"sweep job {number} ({swept_values(jobs, overrides)}): {error.rstrip('.')}; no job was started.")
+    _sweep = Sweep(Path(config.hydra.sweep.dir), config, loader, jobs)
+
+
+def end_sweep() -> None:
+    """The sweep has run every job (Hydra's on_multirun_end): what follows is said as it comes."""
+    global _sweep
+    _sweep = None
+    release_stderr()
+
+
+def sweep_jobs(config: DictConfig, loader: ConfigLoader) -> list[list[str]]:
+    """Every job's overrides, as Hydra's basic sweeper makes them: the product of the swept values
+    of hydra.sweeper.params and of the command line."""
+    params = config.hydra.sweeper.get("params") or {}
+    arguments = [f"{key}={value}" for key, value in params.items()]
+    arguments += OmegaConf.to_container(config.hydra.overrides.task, resolve=False)
+    parser = OverridesParser.create(config_loader=loader)
+    (jobs,) = BasicSweeper.split_arguments(parser.parse_overrides(arguments), None)
+    return jobs
+
+
+COMPOSITION_ERRORS = (HydraException, OmegaConfBaseException, yaml.YAMLError, ValueError, RecursionError, OSError)
+
+
+def composition_error(loader: ConfigLoader, config: DictConfig, overrides: list[str]) -> str | None:
+    """Why Hydra cannot compose a sweep job's config, in one sentence as for a single run; None if it can."""
+    try:
+        loader.load_sweep_config(config, list(overrides))
+    except COMPOSITION_ERRORS as error:  # as Hydra prints it (run_and_report), then in one sentence
+        if isinstance(error, CompactHydraException):
+            cause = error.__cause__
+            text = f"{error}\n{cause}" if isinstance(cause, OmegaConfBaseException) else str(error)
+        else:
+            text = "".join(traceback.format_exception(error))
+        return hydra_error(text, sys.argv[1:])
+    return None
+
+
+def swept_values(jobs: list[list[str]], overrides: list[str]) -> str:
+    """A job's overrides that differ between the jobs of its sweep, as typed."""
+    varying = [item for item in overrides if not all(item in job for job in jobs)] or overrides
+    return " ".join(as_typed(item) for item in varying)
+
+
+def keep_finished_jobs() -> str | None:
+    """A sweep Hydra stopped halfway (a job it could no longer compose, a launcher that failed):
+    every job it did not start gets a folder with its overrides and failed.json, and the finished
+    jobs are summarised (sim.aggregate); return what was kept, to be said."""
+    global _sweep
+    sweep, _sweep = _sweep, None
+    if not sweep.folder.is_dir():
+        return None
+    from sim.aggregate import aggregate  # sim.aggregate builds on this module
+
+    started = {tuple(job_overrides(path)) for path in sweep.folder.glob("*/.hydra/overrides.yaml")}
+    missing = [(number, job) for number, job in enumerate(sweep.jobs) if tuple(job) not in started]
+    stopped_at, error = None, None
+    for number, job in missing:  # the job Hydra stopped at is the first it cannot compose
+        error = composition_error(sweep.loader, sweep.config, job)
+        if error:
+            stopped_at = number
+            break
+    where = f"at job {stopped_at}" if stopped_at is not None else "halfway"
+    for number, job in missing:
+        folder = sweep.folder / str(number)
+        if folder.exists():  # a job's folder named otherwise (hydra.sweep.subdir) holds this name
+            continue
+        write_text(folder / ".hydra" / "overrides.yaml", yaml.safe_dump(list(job)))
+        write_json(
+            folder / "failed.json", {"error": error if number == stopped_at else f"not run: the sweep stopped {where}."}
+        )
+    summary, done, failed = aggregate(sweep.folder)
+    return (
+        f"the sweep stopped {where}: {done} finished job(s) are summarised in {summary},"
+        f" {failed} failed or not run are listed in {summary.parent / 'failed_jobs.json'}."
+    )
+
+
+def job_overrides(path: Path) -> list[str]:
+    """The overrides Hydra recorded for a job (.hydra/overrides.yaml); none if it cannot be read."""
+    try:
+        overrides = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, yaml.YAMLError):  # a job folder cut short: it counts as not started
+        return []
+    return [str(item) for item in overrides] if isinstance(overrides, list) else []
 
 
 def hydra_error(text: str, arguments: list[str] = ()) -> str:
@@ -284,15 +450,31 @@ def remove_unused_folder() -> None:
     if not HydraConfig.initialized():
         return
     folder = Path(HydraConfig.get().runtime.output_dir)
-    hydra_files = {".hydra", f"{HydraConfig.get().job.name}.log", CLAIM}
+    hydra_files = {".hydra", f"{HydraConfig.get().job.name}.log", CLAIM, CLAIM_LOCK}
     if (folder / CLAIM).exists() and folder not in _claimed:
         return  # another run's
     if folder.is_dir() and {entry.name for entry in folder.iterdir()} <= hydra_files:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+SETTINGS = {"runner": RunnerConfig, "report": ReportConfig, "rank": RankConfig}  # a command's own sections
+
+
+def refuse_unknown_settings(cfg: DictConfig) -> None:
+    """A key added to a command's own settings (`+rank.colour=red`) is refused by name: '+' adds to a
+    scenario only, a setting that does not exist would be ignored silently."""
+    for section, schema in SETTINGS.items():
+        if section not in cfg:
+            continue
+        known = [item.name for item in fields(schema)]
+        for key in cfg[section]:
+            if key not in known:
+                raise ConfigError(f"{section}.{key} is not a setting of this command; allowed: {', '.join(known)}.")
+
+
 def runner_of(cfg: DictConfig) -> RunnerConfig:
-    """The checked run settings of a command's config."""
+    """The checked run settings of a command's config (none of its own settings unknown)."""
+    refuse_unknown_settings(cfg)
     runner = OmegaConf.to_object(cfg.runner)
     validate_runner(runner)
     return runner
@@ -303,24 +485,129 @@ def overrides_of(cfg: DictConfig) -> tuple[dict, dict]:
     return OmegaConf.to_container(cfg.change), OmegaConf.to_container(cfg.add)
 
 
-CLAIM = ".claimed"  # made once, atomically, by the run that writes a results folder
+CLAIM = ".claimed"  # made atomically by the run that writes a results folder; it names its owner
+CLAIM_LOCK = ".claimed.lock"  # held while a dead run's claim is taken over
 _claimed: set[Path] = set()  # the folders this process claimed
 
 
 def output_folder() -> Path:
     """The run's new results folder (Hydra's run dir), claimed for this run alone: a folder that
-    holds results, or that another run has claimed (two runs given one hydra.run.dir), is refused."""
+    holds results, or that a live run has claimed (two runs given one hydra.run.dir), is refused.
+    A claim whose run is gone (killed) is taken over; what that run left unfinished is removed."""
     folder = Path(HydraConfig.get().runtime.output_dir)
-    if (folder / "kpis.json").exists():
-        raise ConfigError(f"hydra.run.dir '{folder}' already holds results; choose a new folder.")
-    try:
-        os.close(os.open(folder / CLAIM, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
-        _claimed.add(folder)
-    except FileExistsError:
-        raise ConfigError(
-            f"hydra.run.dir '{folder}' is in use by another run (or by one that stopped); choose a new folder."
-        ) from None
+    holds_results = f"hydra.run.dir '{folder}' already holds results; choose a new folder."
+    if finished(folder):
+        raise ConfigError(holds_results)
+    claim(folder)
+    if finished(folder):  # the claim taken over was a run's that finished meanwhile
+        _claimed.discard(folder)
+        (folder / CLAIM).unlink()
+        raise ConfigError(holds_results)
+    remove_unfinished(folder)
     return folder
+
+
+def finished(folder: Path) -> bool:
+    """Whether a folder holds a command's complete results (the file each writes last)."""
+    return any((folder / name).exists() for name in DONE)
+
+
+def claim(folder: Path) -> None:
+    """Claim `folder` for this process. The claim appears whole (a hard link to a complete file),
+    so a racing run never reads half of it; a dead run's claim is removed first."""
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, draft = tempfile.mkstemp(dir=folder, prefix=f"{CLAIM}.")
+    os.chmod(draft, 0o644)  # readable by another user's run, which may find it
+    with os.fdopen(handle, "w", encoding="utf-8") as file:
+        json.dump(owner(), file)
+    try:
+        for _ in range(3):  # each pass removes a stale claim; a live one is refused at once
+            try:
+                os.link(draft, folder / CLAIM)
+                _claimed.add(folder)
+                return
+            except FileExistsError:
+                pass
+            try:
+                found = (folder / CLAIM).read_bytes()
+            except FileNotFoundError:  # taken over or given up meanwhile: try again
+                continue
+            holder = claim_owner(found)
+            if holder is not None and owner_alive(holder):
+                raise ConfigError(in_use(folder, holder))
+            remove_stale_claim(folder, found)
+    finally:
+        os.unlink(draft)
+    raise ConfigError(f"hydra.run.dir '{folder}' is in use by another run; choose a new folder.")
+
+
+def owner() -> dict:
+    """Who claims a folder: this process on this host, with its start time, so that a process that
+    later gets the same pid is not taken for it."""
+    status = process_status(os.getpid())
+    return {"pid": os.getpid(), "host": socket.gethostname(), "started": status[1] if status else None}
+
+
+def claim_owner(content: bytes) -> dict | None:
+    """The owner a claim names; None for a claim that names none (an older version's, empty)."""
+    try:
+        holder = json.loads(content)
+    except ValueError:
+        return None
+    if not isinstance(holder, dict) or not isinstance(holder.get("host"), str):
+        return None
+    pid = holder.get("pid")
+    return holder if type(pid) is int and 0 < pid < 2**31 else None
+
+
+def owner_alive(holder: dict) -> bool:
+    """Whether a claim's run may still be running: not on another host, which cannot be checked."""
+    if holder["host"] != socket.gethostname() or os.name != "posix":  # on Windows os.kill(pid, 0) ends it
+        return True
+    try:
+        os.kill(holder["pid"], 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        pass
+    status = process_status(holder["pid"])
+    if status is None:  # no /proc: the pid alone says it
+        return True
+    state, started = status
+    return state not in ("Z", "X") and holder.get("started") in (None, started)
+
+
+def process_status(pid: int) -> tuple[str, int] | None:
+    """A process's state (Z: ended, not yet reaped) and start time (clock ticks after boot) from
+    /proc (Linux); None where that cannot be read."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8")
+    except OSError:
+        return None
+    state, *rest = stat.rpartition(")")[2].split()
+    return state, int(rest[18])
+
+
+def remove_stale_claim(folder: Path, found: bytes) -> None:
+    """Remove a dead run's claim. Runs that found it dead remove it one at a time (a lock the system
+    releases even for a run that is killed), each only if it is still the claim it found."""
+    import fcntl  # POSIX only, as is taking a claim over (owner_alive)
+
+    with open(folder / CLAIM_LOCK, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        with suppress(FileNotFoundError):
+            if (folder / CLAIM).read_bytes() == found:
+                (folder / CLAIM).unlink()
+
+
+def in_use(folder: Path, holder: dict) -> str:
+    """The sentence for a folder that a live run (or a run on another host) has claimed."""
+    if holder["host"] != socket.gethostname():
+        return (
+            f"hydra.run.dir '{folder}' is claimed by process {holder['pid']} on host {holder['host']};"
+            f" choose a new folder (or, if that run has ended, delete {folder / CLAIM})."
+        )
+    return f"hydra.run.dir '{folder}' is in use by another run (process {holder['pid']}); choose a new folder."
 
 
 def parallel_jobs() -> int:
@@ -360,8 +647,8 @@ def run_experiment(experiment: Experiment, runner: RunnerConfig, folder: Path) -
     else:
         all_runs = run_replications(scenarios, runner.replications, workers, scheduler=runner.scheduler)
     worlds = [scenario.world for scenario in scenarios]
-    kpis, comparison = write_results(folder, experiment, runner, worlds, all_runs, rule)
-    write_json(folder / "provenance.json", provenance(runner, experiment.alternatives[0].config, started, workers))
+    run_provenance = provenance(runner, experiment.alternatives[0].config, started, workers)
+    kpis, comparison = write_results(folder, experiment, runner, worlds, all_runs, run_provenance, rule)
     names = [alternative.name for alternative in experiment.alternatives]
     print(kpi_table(kpis["scenarios"], comparison.get("differences", {}), names))
     return kpis

@@ -63,12 +63,12 @@ def warmup(cfg: DictConfig) -> None:
             "settled": {kpi: cut.settled for kpi, cut in cuts.items()},
             "recommended_warmup_days": recommended,
         }
-        write_json(folder / "warmup.json", result)
         write_csv(
             folder / "weekly.csv",
             ("week", *SERIES),
             [(week, *(float(series[kpi][week]) for kpi in SERIES)) for week in range(weeks)],
         )
+        write_json(folder / "warmup.json", result)  # last: the folder is complete
         for kpi, cut in cuts.items():
             note = "" if cut.settled else " (not settled: the minimum is in the second half, run longer)"
             print(f"{kpi}: truncate {cut.observations} weeks ({7 * cut.observations} days){note}")

@@ -63,6 +63,9 @@ def test_a_readme_command_runs(command: str, tmp_path: Path) -> None:
     small = {
         "sim.scenarios": arguments,
         "sim.warmup": with_settings(arguments, {"replications": "2", "horizon_days": "280"}),
+        "sim.rank": with_settings(
+            arguments, {"rank.n0": "3", "rank.max_replications": "6", "horizon_days": "35", "warmup_days": "7"}
+        ),
     }.get(module, with_settings(arguments, SMALL))
     completed = run_cli(module, *small, cwd=tmp_path)
     assert completed.returncode == 0, completed.stderr[-3000:]

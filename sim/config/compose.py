@@ -15,7 +15,6 @@ sweeps (`-m key=1,2`) work on scenario keys the same way.
 from __future__ import annotations
 
 import difflib
-import math
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -26,12 +25,12 @@ from hydra import compose, initialize_config_module
 from hydra.core.global_hydra import GlobalHydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.errors import HydraException, MissingConfigException
-from omegaconf import DictConfig, ListConfig, OmegaConf, open_dict
+from omegaconf import DictConfig, OmegaConf, open_dict
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.config import CONFIG_MODULE, ConfigError
 from sim.config.schema import ScenarioConfig, register_configs
-from sim.config.validate import safe_name, validate
+from sim.config.validate import refuse_non_finite, safe_name, validate
 
 SHORTHANDS = ("seed", "replications", "workers")  # `seed=3` is `runner.seed=3`
 HYDRA_FLAGS_WITH_VALUE = (
@@ -192,7 +191,8 @@ def has_key(cfg: DictConfig, key: str) -> bool:
 
 def to_scenario(cfg: DictConfig, where: str, check: bool = True, limits: bool = True) -> ScenarioConfig:
     """A typed scenario config, validated unless check is False (with the machine's limits unless
-    `limits` is False)."""
+    `limits` is False). Its numbers are checked before it is typed, so that a NaN is named by the
+    key that holds it rather than by a key interpolated from it."""
     if check:
         refuse_non_finite(cfg)
     try:
@@ -203,20 +203,6 @@ def to_scenario(cfg: DictConfig, where: str, check: bool = True, limits: bool = 
     if check:
         validate(config, limits)
     return config
-
-
-def refuse_non_finite(node: DictConfig | ListConfig, prefix: str = "") -> None:
-    """NaN and infinity, named by the key that holds them, not by a key interpolated from it."""
-    keys = node.keys() if isinstance(node, DictConfig) else range(len(node))
-    for key in keys:
-        if OmegaConf.is_interpolation(node, key) or OmegaConf.is_missing(node, key):
-            continue
-        value = node[key]
-        where = f"{prefix}{key}" if isinstance(node, DictConfig) else f"{prefix.rstrip('.')}[{key}]"
-        if isinstance(value, (DictConfig, ListConfig)):
-            refuse_non_finite(value, f"{where}.")
-        elif isinstance(value, float) and not math.isfinite(value):
-            raise ConfigError(f"{where} must be a finite number, got {value}.")
 
 
 def apply_overrides(cfg: DictConfig, name: str, change: list[tuple[str, Any]], add: dict) -> tuple[DictConfig, list]:

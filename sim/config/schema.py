@@ -266,11 +266,40 @@ class CompareCommand(CommandConfig):
     report: ReportConfig = field(default_factory=ReportConfig)
 
 
+@dataclass
+class RankConfig:
+    """python -m sim.rank: which municipality would do most with one more room (sim.experiment.ranking)."""
+
+    candidates: list[str] = field(default_factory=list)  # municipality names; empty: every one without a site
+    objective: str = "kept_contacts_hard_to_reach"  # a KPI, optimised in its better direction
+    weights: dict[str, float] = field(default_factory=dict)  # instead of objective: maximise sum(weight x KPI)
+    delta: float = 10.0  # indifference zone in the objective's unit (assumption: 10 kept contacts a period)
+    alpha: float = 0.05  # the selected site is within delta of the best with probability >= 1 - alpha
+    n0: int = 10  # first-stage replications of every screened candidate (Kim & Nelson 2001)
+    batch: int = 5  # replications added to the survivors per round
+    max_replications: int = 60  # budget per candidate, first stage included
+    screen_keep: int | None = None  # keep this many best screening scores; None: rank.screen_margin decides
+    screen_margin: float = 0.5  # without candidates or screen_keep: keep scores of at least this share of the best
+    like: str | None = None  # the site the new room copies; None: the scenario's first open room
+    counsellors: int | None = None  # the new room's counsellors; None: as the room it copies
+    weekdays: list[str] | None = None  # its weekdays; None: as the room it copies
+    every_weeks: int | None = None  # its rhythm; None: as the room it copies
+
+
+@dataclass
+class RankCommand(ScenarioConfig, CommandConfig):
+    """python -m sim.rank: the chosen scenario file is composed in, so that `scenario=NAME` picks it."""
+
+    rank: RankConfig = field(default_factory=RankConfig)
+    report: ReportConfig = field(default_factory=ReportConfig)
+
+
 def register_configs() -> None:
     """Store the schemas so that YAML configs are validated against them."""
     store = ConfigStore.instance()
     store.store(name="scenario_schema", node=ScenarioConfig)
     store.store(name="run_schema", node=RunCommand)
     store.store(name="compare_schema", node=CompareCommand)
+    store.store(name="rank_schema", node=RankCommand)
     store.store(group="runner", name="runner_schema", node=RunnerConfig)
     store.store(group="experiment", name="experiment_schema", node=ExperimentConfig)

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import fields, is_dataclass
 from datetime import date
 
 import holidays
+from omegaconf import DictConfig, ListConfig, OmegaConf
 
 from sim.config import ConfigError
 from sim.config.schema import (
     ARRIVAL_OFFSET_LIMIT_MIN,
     WEEKDAYS,
     DurationConfig,
+    RankConfig,
     ReportConfig,
     RunnerConfig,
     ScenarioConfig,
@@ -48,20 +49,20 @@ def safe_name(key: str, value: str) -> None:
         )
 
 
-def finite_numbers(node: object, where: str = "") -> None:
-    """Every number of a config is finite: NaN passes every range check, so it is refused first."""
-    if is_dataclass(node):
-        # plain values before sites, whose numbers may be interpolated from them (mmc.*)
-        for item in sorted(fields(node), key=lambda item: item.name == "sites"):
-            finite_numbers(getattr(node, item.name), f"{where}.{item.name}" if where else item.name)
-    elif isinstance(node, dict):
-        for key, value in node.items():
-            finite_numbers(value, f"{where}.{key}")
-    elif isinstance(node, (list, tuple)):
-        for index, value in enumerate(node):
-            finite_numbers(value, f"{where}[{index}]")
-    elif isinstance(node, float) and not math.isfinite(node):
-        raise ConfigError(f"{where} must be a finite number, got {node}.")
+def refuse_non_finite(node: DictConfig | ListConfig, prefix: str = "") -> None:
+    """Refuse NaN and infinity (which pass every range check) anywhere in a config, named by the key
+    that holds them: on a composed config, before its interpolations are resolved, that is the key
+    the value was given to, not a key interpolated from it (sim.config.compose.to_scenario)."""
+    keys = node.keys() if isinstance(node, DictConfig) else range(len(node))
+    for key in keys:
+        if OmegaConf.is_interpolation(node, key) or OmegaConf.is_missing(node, key):
+            continue
+        value = node[key]
+        where = f"{prefix}{key}" if isinstance(node, DictConfig) else f"{prefix.rstrip('.')}[{key}]"
+        if isinstance(value, (DictConfig, ListConfig)):
+            refuse_non_finite(value, f"{where}.")
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise ConfigError(f"{where} must be a finite number, got {value}.")
 
 
 def within_limit(key: str, value: float, limit_key: str, limits: bool) -> None:
@@ -112,7 +113,7 @@ def fixed_replications(runner: RunnerConfig, command: str) -> int:
 
 def validate_runner(runner: RunnerConfig) -> None:
     """Check the run settings: replications (a number or auto), seed, worker processes, precision."""
-    finite_numbers(runner, "runner")
+    refuse_non_finite(OmegaConf.structured(runner), "runner.")
     if runner.replications != AUTO:
         if isinstance(runner.replications, bool) or not isinstance(runner.replications, int):
             raise ConfigError(
@@ -131,7 +132,7 @@ def validate_runner(runner: RunnerConfig) -> None:
 def validate(config: ScenarioConfig, limits: bool = True) -> None:
     """Check a composed scenario config; raise ConfigError at the first mistake. With `limits`,
     sizes beyond what the machine can hold are refused too (LIMITS)."""
-    finite_numbers(config)
+    refuse_non_finite(OmegaConf.structured(config))
     safe_name("name", config.name)
     at_least("horizon_days", config.horizon_days, 1)
     within_limit("horizon_days", config.horizon_days, "horizon_days", limits)
@@ -326,3 +327,30 @@ def validate_sites(
             )
         if site.appointments and end - start < site.slot_min:
             raise ConfigError(f"{where}.slot_min ({site.slot_min}) does not fit into {calendar.start}-{calendar.end}.")
+
+
+def validate_rank(rank: RankConfig) -> None:
+    """Check the ranking's settings before anything runs (the candidates and the objective are
+    checked against the scenario in sim.experiment.ranking)."""
+    refuse_non_finite(OmegaConf.structured(rank), "rank.")
+    if rank.delta <= 0:
+        raise ConfigError(
+            f"rank.delta must be a positive number in the objective's unit (the indifference zone), got {rank.delta}."
+        )
+    if not 0 < rank.alpha < 0.5:
+        raise ConfigError(f"rank.alpha must be between 0 and 0.5 (1 - the confidence), got {rank.alpha}.")
+    at_least("rank.n0", rank.n0, 3, "at least 3 (the first stage estimates each pair's variance)")
+    at_least("rank.batch", rank.batch, 1)
+    at_least("rank.max_replications", rank.max_replications, rank.n0, f"at least rank.n0 ({rank.n0})")
+    within_limit("rank.max_replications", rank.max_replications, "replications", True)
+    if rank.screen_keep is not None:
+        at_least("rank.screen_keep", rank.screen_keep, 1)
+    probability("rank.screen_margin", rank.screen_margin)
+    if rank.counsellors is not None:
+        at_least("rank.counsellors", rank.counsellors, 1)
+    if rank.every_weeks is not None:
+        at_least("rank.every_weeks", rank.every_weeks, 1)
+    for day in rank.weekdays or []:
+        one_of("rank.weekdays", day, WEEKDAYS)
+    if rank.weekdays is not None and not rank.weekdays:
+        raise ConfigError("rank.weekdays must name at least one weekday, got [].")

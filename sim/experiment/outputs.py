@@ -1,7 +1,8 @@
 """The results folder: KPIs with confidence intervals, per-replication values, provenance.
 
-Every file is written atomically (a temporary file, then a rename), so a crash leaves no half file.
-The layout is described in docs/outputs.md.
+Every file is written atomically (a hidden temporary file `.NAME.*.tmp`, then a rename), so a crash
+leaves no half file, and `kpis.json` is written last: a folder without it did not finish and is not
+read as results. The layout is described in docs/outputs.md.
 """
 
 from __future__ import annotations
@@ -35,18 +36,46 @@ from sim.model import World
 LIBRARIES = ("simpy", "numpy", "scipy", "hydra-core", "omegaconf", "matplotlib", "tqdm")
 
 
+TEMPORARY = ".tmp"  # a file being written: `.NAME.<random>.tmp`, hidden, never read as a result
+DONE = ("kpis.json", "ranking.json", "warmup.json")  # each command writes its own last: the folder is complete
+UNFINISHED = (  # what a command writes before its DONE file (and failed.json, a sweep job's error)
+    *("comparison.json", "replications.csv", "municipalities.csv", "sites.csv", "counsellors.csv"),
+    *("wait_days.csv", "scenarios.json", "assumptions.json", "provenance.json", "failed.json"),
+    *("ranking.csv", "scenario.yaml", "ranking.html", "weekly.csv"),
+)
+
+
 def write_atomically(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through a temporary file and a rename, so no half file remains."""
+    """Write `data` to `path` through a hidden temporary file and a rename, so no half file remains,
+    not even after a crash of the machine (the data is on disk before the rename)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMPORARY)
     try:
         with os.fdopen(handle, "wb") as file:
             file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
+    except OSError as error:  # a full disk says so without a file name: name the file it was writing
+        os.unlink(temporary)
+        if error.filename is None:
+            raise OSError(error.errno, error.strerror, str(path)) from error
+        raise
     except BaseException:
         os.unlink(temporary)
         raise
+
+
+def remove_unfinished(folder: Path) -> None:
+    """Remove what a run that stopped before its DONE file left in its folder (its files and their
+    temporary files), so that the run taking the folder over does not mix its results with them."""
+    scenarios = folder / "scenarios"
+    leftovers = [folder / name for name in UNFINISHED] + sorted(scenarios.glob("*.yaml"))
+    leftovers += [path for name in (*UNFINISHED, *DONE) for path in folder.glob(f".{name}.*{TEMPORARY}")]
+    leftovers += sorted(scenarios.glob(f".*.yaml.*{TEMPORARY}"))
+    for path in leftovers:
+        path.unlink(missing_ok=True)
 
 
 def write_text(path: Path, text: str) -> None:
@@ -113,18 +142,19 @@ def write_results(
     runner: RunnerConfig,
     worlds: list[World],
     all_runs: list[list[RunResult]],
+    run_provenance: dict,
     replications_rule: dict | None = None,
 ) -> tuple[dict, dict]:
-    """Write every result file of a run or comparison; return the content of kpis.json and of
-    comparison.json (empty for a single scenario). With replications=auto, `replications_rule` is
-    how their number was chosen (sim.experiment.precision), recorded with every scenario."""
+    """Write every result file of a run or comparison, kpis.json last (a folder that has it is
+    complete); return the content of kpis.json and of comparison.json (empty for a single
+    scenario). With replications=auto, `replications_rule` is how their number was chosen
+    (sim.experiment.precision), recorded with every scenario."""
     alternatives = experiment.alternatives
     names = [alternative.name for alternative in alternatives]
     kpis = {"scenarios": {a.name: scenario_kpis(a, runner, runs) for a, runs in zip(alternatives, all_runs)}}
     if replications_rule is not None:
         for entry in kpis["scenarios"].values():
             entry["replications_rule"] = replications_rule
-    write_json(folder / "kpis.json", kpis)
     differences = comparison(names, all_runs) if len(alternatives) > 1 else {}
     if differences:
         write_json(folder / "comparison.json", differences)
@@ -166,6 +196,8 @@ def write_results(
     write_csv(folder / "wait_days.csv", ("scenario", "days", "count"), wait_rows)
     write_json(folder / "scenarios.json", scenarios_meta)
     write_json(folder / "assumptions.json", assumption_table)
+    write_json(folder / "provenance.json", run_provenance)
+    write_json(folder / "kpis.json", kpis)
     return kpis, differences
 
 

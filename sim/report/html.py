@@ -68,14 +68,18 @@ WORDS = (
 
 
 @cache
-def template() -> jinja2.Template:
-    environment = jinja2.Environment(
+def environment() -> jinja2.Environment:
+    """The report's templates (sim/report/templates), autoescaped; a name a view lacks is an error."""
+    return jinja2.Environment(
         loader=jinja2.PackageLoader("sim.report", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )
-    return environment.get_template("report.html.j2")
+
+
+def template() -> jinja2.Template:
+    return environment().get_template("report.html.j2")
 
 
 def render_report(results: Results, figures: list[FigureFiles], lang: str, map_kpi: str, nearly_empty_max: int) -> str:

@@ -204,6 +204,95 @@ PHRASES = {
         "{nearly_empty_max} kept contacts; bold and marked !: more than half of the sessions "
         "nearly empty.",
     },
+    "rank_title": {
+        "de": "Wo als Nächstes? Mögliche Standorte im {region}",
+        "en": "Where next? Candidate sites in {region}",
+    },
+    "rank_question": {
+        "de": "Welche Gemeinde im {region} brächte mit einem weiteren Beratungsraum am meisten für: {kpi}?",
+        "en": "Which municipality of {region} would do most with one more consultation room for: {kpi}?",
+    },
+    "rank_answer": {
+        "de": "Am meisten bringt ein Raum in {site}: {kpi} {effect} gegenüber heute. Mit einer"
+        " Wahrscheinlichkeit von mindestens {confidence} liegt {site} höchstens {delta}"
+        " (Indifferenzzone rank.delta) hinter dem besten der"
+        " {screened} näher geprüften von {candidates} möglichen Standorten (Verfahren von Kim & Nelson auf"
+        " gemeinsamen Zufallszahlen).",
+        "en": "A room in {site} does most: {kpi} {effect} against today. With probability at least"
+        " {confidence}, {site} is within {delta}"
+        " (the indifference zone rank.delta) of the best of the {screened} candidates simulated out of"
+        " {candidates} (Kim & Nelson's procedure on common random numbers).",
+    },
+    "rank_within_delta": {
+        "de": "Weniger als {delta} dahinter (gepaart geschätzt), also innerhalb der Indifferenzzone nicht sicher"
+        " davon zu unterscheiden: {others}.",
+        "en": "Less than {delta} behind it (paired estimate), so not told apart from it within the indifference"
+        " zone: {others}.",
+    },
+    "rank_no_winner": {
+        "de": "Kein einzelner Standort lässt sich benennen: Das Budget von {budget} Replikationen je Standort war"
+        " aufgebraucht, bevor einer übrig blieb. Noch im Rennen: {survivors}.",
+        "en": "No single site can be named: the budget of {budget} replications per candidate was spent before"
+        " one remained. Still in contention: {survivors}.",
+    },
+    "rank_one_screened": {
+        "de": "Nur dieser Standort kam durch das Vorauswahlmodell; er wurde ohne Auswahlverfahren simuliert.",
+        "en": "Only this site passed the screen; it was simulated without a selection procedure.",
+    },
+    "rank_table": {"de": "Rangfolge", "en": "Ranking"},
+    "rank_position": {"de": "Rang", "en": "Rank"},
+    "rank_candidate": {"de": "Gemeinde", "en": "Municipality"},
+    "rank_score": {"de": "Vorauswahl (eingesparte Minuten)", "en": "Screen (minutes saved)"},
+    "rank_objective": {"de": "Zielgröße ({unit}, 95-%-KI)", "en": "Objective ({unit}, 95 % CI)"},
+    "rank_to_baseline": {"de": "Unterschied zu heute ({difference_unit})", "en": "Against today ({difference_unit})"},
+    "rank_to_selected": {"de": "Unterschied zum Gewählten", "en": "Against the selected"},
+    "rank_travel": {"de": "Fahrzeit der Beratungskräfte (Stunden)", "en": "Counsellor travel (hours)"},
+    "rank_replications": {"de": "Replikationen", "en": "Replications"},
+    "rank_status": {"de": "Ergebnis", "en": "Outcome"},
+    "rank_selected": {"de": "gewählt", "en": "selected"},
+    "rank_survivor": {"de": "noch im Rennen", "en": "still in contention"},
+    "rank_eliminated": {"de": "ausgeschieden nach {n} Replikationen", "en": "eliminated after {n} replications"},
+    "rank_screened_out": {"de": "in der Vorauswahl ausgeschieden", "en": "screened out"},
+    "rank_sites_today": {"de": "Standorte heute", "en": "sites today"},
+    "rank_effect_axis": {"de": "{kpi}: Unterschied zu heute ({unit})", "en": "{kpi}: against today ({unit})"},
+    "rank_travel_axis": {
+        "de": "zusätzliche Fahrzeit der Beratungskräfte (Stunden)",
+        "en": "added counsellor travel (hours)",
+    },
+    "caption_ranking_map": {
+        "de": "Mögliche Standorte, gefärbt nach ihrer simulierten Wirkung (gepaarter Unterschied zu heute);"
+        " grau: in der Vorauswahl ausgeschieden; Quadrate: Standorte heute; Ring: der gewählte Standort.",
+        "en": "Candidate sites coloured by their simulated effect (paired difference against today); grey:"
+        " screened out; squares: today's sites; ring: the selected site.",
+    },
+    "caption_ranking_trade_off": {
+        "de": "Wirkung gegen Aufwand: Unterschied der Zielgröße zu heute gegen die zusätzliche Fahrzeit der"
+        " Beratungskräfte, je simuliertem Standort, mit gepaarten 95-%-KI.",
+        "en": "What a site buys against what it costs: the objective's difference against today and the added"
+        " counsellor travel, per simulated candidate, with paired 95 % CIs.",
+    },
+    "rank_method_screen": {
+        "de": "Vorauswahl (statisches Modell, kein Simulationsergebnis): der Einfügeschritt eines p-Median-Modells"
+        " auf den Wegezeiten – je Standort die Minuten Weg, die er den schwer Erreichbaren spart, die er"
+        " bedienen würde (schwer Erreichbare × Verkürzung ihres Wegs mit Bus und Bahn), mit deren Zahl und Wegen"
+        " aus der ersten Stufe der Basis. Weiter geprüft werden alle Standorte mit mindestens {margin} % der"
+        " besten Punktzahl (rank.screen_margin) oder die rank.screen_keep besten.",
+        "en": "Screen (a static model, not a simulation result): the add-one step of a p-median on the travel"
+        " times: per candidate, the minutes it saves the hard-to-reach it would serve (hard-to-reach clients ×"
+        " how much shorter their bus trip gets), their numbers and trips from the baseline's first stage. Every"
+        " candidate with at least {margin} % of the best score goes on (rank.screen_margin), or the"
+        " rank.screen_keep best.",
+    },
+    "rank_method_kn": {
+        "de": "Auswahl: das vollständig sequenzielle Verfahren KN (Kim & Nelson 2001) mit Indifferenzzone"
+        " rank.delta; jeder Standort erhält zuerst {n0} Replikationen, dann die noch nicht ausgeschiedenen je"
+        " {batch} weitere, bis einer übrig ist oder {budget} erreicht sind. Alle Standorte und die Basis laufen"
+        " mit denselben Zufallszahlen (gepaarte Unterschiede). Insgesamt {used} Replikationen.",
+        "en": "Selection: the fully sequential procedure KN (Kim & Nelson 2001) with indifference zone"
+        " rank.delta; every candidate gets {n0} replications first, then those still in contention {batch} more"
+        " at a time, until one remains or {budget} are reached. All candidates and the baseline run on the same"
+        " random numbers (paired differences). {used} replications in all.",
+    },
     "interval": {"de": "{low} bis {high}", "en": "{low} to {high}"},
     "mean": {"de": "Mittel", "en": "mean"},
     "share_within": {"de": "Anteil der Termine (%)", "en": "share of appointments (%)"},

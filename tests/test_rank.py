@@ -1,0 +1,230 @@
+"""python -m sim.rank: screening, Kim-Nelson selection on CRN, its claims, its files, its refusals."""
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sim.config.schema import RankConfig
+from sim.experiment.ranking import candidate_names, screen_scores, site_key, with_room
+from sim.experiment.replicate import Scenario, run_tasks
+from tests.conftest import results_folder, run_cli
+
+SMALL = ("horizon_days=140", "warmup_days=28")
+
+
+def ranking_district(folder: Path) -> Path:
+    """A made-up district with a known best: an office in Zentrum, a room in Mitte, and three
+    candidates: Fernau (many clients, 35 km from any site), Nahdorf (few, next to the office) and
+    Kleinweiler (few, far)."""
+    (folder / "region" / "rangkreis").mkdir(parents=True)
+    (folder / "scenario").mkdir()
+    (folder / "region" / "rangkreis" / "municipalities.csv").write_text(
+        "ags,municipality,lat,lon,population,area_km2\n"
+        "99100001,Zentrum,50.00,10.00,30000,80\n"
+        "99100002,Mitte,50.12,10.00,3000,30\n"
+        "99100003,Fernau,50.32,10.00,9000,60\n"
+        "99100004,Nahdorf,50.00,10.06,1500,20\n"
+        "99100005,Kleinweiler,49.70,10.00,800,20\n",
+        encoding="utf-8",
+    )
+    (folder / "region" / "rangkreis.yaml").write_text(
+        "# @package _global_\n"
+        "region: {name: rangkreis, label: Rangkreis, state: TH,"
+        f" municipalities_file: '{folder / 'region' / 'rangkreis' / 'municipalities.csv'}', source: made up,"
+        " sources: {clients.share_of_population: made up}}\n"
+        "clients: {share_of_population: 0.04}\n"
+        "attendance: {intercept: -2.2, hard_to_reach: 0.8}\n",
+        encoding="utf-8",
+    )
+    (folder / "scenario" / "rangkreis.yaml").write_text(
+        "# @package _global_\n"
+        "defaults: [/region: rangkreis, _self_]\n"
+        "name: rangkreis\n"
+        "label: {de: Rangkreis heute, en: Rangkreis today}\n"
+        "sites:\n"
+        "  office: {kind: office, municipality: Zentrum, counsellors: 14,\n"
+        "           calendar: {weekdays: [mon, tue, wed, thu, fri], every_weeks: 1, start: '08:00', end: '13:00'}}\n"
+        "  mitte: {municipality: Mitte, counsellors: 1, calendar: {weekdays: [wed], every_weeks: 1}}\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+@pytest.fixture(scope="module")
+def district(tmp_path_factory) -> Path:
+    return ranking_district(tmp_path_factory.mktemp("rangkreis") / "configs")
+
+
+@pytest.fixture(scope="module")
+def ranked(district: Path, tmp_path_factory) -> Path:
+    """The ranking of every candidate of the made-up district, from the command line; the two best
+    screening scores go on to the selection (the default margin would keep Fernau alone)."""
+    cwd = tmp_path_factory.mktemp("rank")
+    completed = run_cli(
+        "sim.rank", "--config-dir", str(district), "scenario=rangkreis", "rank.screen_keep=2", *SMALL, cwd=cwd
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    return results_folder(completed, cwd)
+
+
+def scenario_config(district: Path, *overrides: str):
+    """The composed scenario config of the made-up district (as sim.rank composes it)."""
+    from sim.config.compose import compose_scenario, to_scenario
+
+    cfg = compose_scenario("rangkreis", [f"hydra.searchpath=['file://{district}']", *overrides])
+    return to_scenario(cfg, "rangkreis")
+
+
+def read_rows(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_the_candidate_with_many_hard_to_reach_far_from_any_site_is_selected(ranked: Path) -> None:
+    content = json.loads((ranked / "ranking.json").read_text(encoding="utf-8"))
+    assert content["selected"] == "Fernau"
+    assert content["guarantee"].startswith("with probability >= 95 %, the selected site is within delta = 10")
+    rows = read_rows(ranked / "ranking.csv")
+    assert [row["candidate"] for row in rows][0] == "Fernau"
+    assert {row["candidate"] for row in rows} == {"Fernau", "Nahdorf", "Kleinweiler"}
+    fernau = rows[0]
+    assert fernau["selected"] == "True" and float(fernau["difference_to_baseline_ci_low"]) > 0
+    assert float(fernau["counsellor_travel_hours_mean"]) > 0  # the room costs travel
+    others = [row for row in rows[1:] if row["replications"] != "0"]
+    assert all(float(row["difference_to_selected_mean"]) < 0 for row in others)
+    page = (ranked / "ranking.html").read_text(encoding="utf-8")
+    assert "Am meisten bringt ein Raum in Fernau" in page and "Kim &amp; Nelson" in page
+    assert (ranked / "figures" / "ranking_map.svg").exists() and (ranked / "figures" / "ranking_trade_off.png").exists()
+
+
+def test_screening_keeps_the_candidate_the_full_simulation_selects(district: Path, ranked: Path, tmp_path) -> None:
+    """With nothing screened out (screen_margin=0) the simulation selects the candidate the screen kept first."""
+    completed = run_cli(
+        "sim.rank", "--config-dir", str(district), "scenario=rangkreis", "rank.screen_margin=0", *SMALL, cwd=tmp_path
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    full = json.loads((results_folder(completed, tmp_path) / "ranking.json").read_text(encoding="utf-8"))
+    assert all(row["screened_in"] for row in full["candidates"])
+    screened = json.loads((ranked / "ranking.json").read_text(encoding="utf-8"))
+    kept = {row["candidate"] for row in screened["candidates"] if row["screened_in"]}
+    assert full["selected"] in kept and full["selected"] == screened["selected"]
+
+
+def test_candidates_closer_than_delta_may_be_either_and_it_is_said(district: Path, tmp_path) -> None:
+    """Nahdorf and Kleinweiler differ by a few contacts; with delta far larger, KN stops after the first
+    stage and names the other as within delta."""
+    completed = run_cli(
+        "sim.rank",
+        "--config-dir",
+        str(district),
+        "scenario=rangkreis",
+        "rank.candidates=[Nahdorf,Kleinweiler]",
+        "rank.delta=1000",
+        "report.lang=en",
+        *SMALL,
+        cwd=tmp_path,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    folder = results_folder(completed, tmp_path)
+    content = json.loads((folder / "ranking.json").read_text(encoding="utf-8"))
+    assert content["selected"] in ("Nahdorf", "Kleinweiler")
+    assert content["within_delta"] == [name for name in ("Nahdorf", "Kleinweiler") if name != content["selected"]]
+    assert all(row["replications"] == 10 for row in content["candidates"])  # stopped after the first stage
+    assert "not told apart from it within the indifference zone" in (folder / "ranking.html").read_text(
+        encoding="utf-8"
+    )
+
+
+def test_without_a_difference_worth_delta_the_budget_runs_out_and_no_winner_is_claimed(district, tmp_path) -> None:
+    completed = run_cli(
+        "sim.rank",
+        "--config-dir",
+        str(district),
+        "scenario=rangkreis",
+        "rank.candidates=[Nahdorf,Kleinweiler]",
+        "rank.delta=0.001",
+        "rank.max_replications=15",
+        *SMALL,
+        cwd=tmp_path,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    folder = results_folder(completed, tmp_path)
+    content = json.loads((folder / "ranking.json").read_text(encoding="utf-8"))
+    assert content["selected"] is None
+    assert sorted(content["survivors"]) == ["Kleinweiler", "Nahdorf"]
+    assert "no single winner is claimed" in content["guarantee"]
+    assert "no single winner" in completed.stdout
+    assert all(row["replications"] == 15 for row in content["candidates"])
+    assert "Kein einzelner Standort" in (folder / "ranking.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("backend", [("workers=1",), ("runner=dask", "workers=2")], ids=["serial", "dask"])
+def test_the_same_seed_gives_the_same_ranking_whatever_the_backend(district, ranked, backend, tmp_path) -> None:
+    """The module's ranking ran on two processes; one process and a Dask cluster give the same file."""
+    if "runner=dask" in backend:
+        pytest.importorskip("dask.distributed", reason='the dask extra: pip install -e ".[dask]"')
+    completed = run_cli(
+        "sim.rank", "--config-dir", str(district), "scenario=rangkreis", *backend, "rank.screen_keep=2", *SMALL,
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    again = (results_folder(completed, tmp_path) / "ranking.csv").read_bytes()
+    assert again == (ranked / "ranking.csv").read_bytes()
+
+
+def test_common_random_numbers_make_the_paired_variance_smaller(district: Path) -> None:
+    """Two candidates on the same random numbers against the same pair on independent ones."""
+    config = scenario_config(district, *SMALL)
+    room = config.sites["mitte"]
+    seeds = (11, 11), (11, 12)
+    variances = []
+    for first, second in seeds:
+        scenarios = [
+            Scenario.prepare(with_room(config, "Nahdorf", room, True), first),
+            Scenario.prepare(with_room(config, "Kleinweiler", room, True), second),
+        ]
+        runs = run_tasks(scenarios, [(a, r) for a in (0, 1) for r in range(12)], workers=1, progress=False)
+        values = np.array([[runs[(a, r)].kpis["kept_contacts_hard_to_reach"] for a in (0, 1)] for r in range(12)])
+        variances.append(np.var(values[:, 0] - values[:, 1], ddof=1))
+    crn, independent = variances
+    assert crn < 0.5 * independent, variances
+
+
+def test_the_screen_scores_the_far_crowded_municipality_highest(district: Path) -> None:
+    config = scenario_config(district, *SMALL)
+    base = Scenario.prepare(config, 1)
+    runs = run_tasks([base], [(0, r) for r in range(3)], workers=1, progress=False)
+    names = candidate_names(config, list(base.world.region.names), RankConfig())
+    scores = screen_scores(base, [runs[(0, r)] for r in range(3)], names, config)
+    assert names == ["Fernau", "Nahdorf", "Kleinweiler"]
+    assert max(scores, key=scores.get) == "Fernau" and scores["Nahdorf"] < scores["Kleinweiler"]
+    assert site_key("Bad Liebenstein") == "candidate_bad_liebenstein"
+
+
+@pytest.mark.parametrize(
+    ("override", "named"),
+    [
+        ("rank.candidates=[Atlantis]", "rank.candidates: 'Atlantis' is not a municipality of Rangkreis"),
+        ("rank.candidates=[Mitte]", "rank.candidates: 'Mitte' already has a site"),
+        ("rank.delta=0", "rank.delta must be a positive number"),
+        ("rank.delta=-5", "rank.delta must be a positive number"),
+        ("rank.delta=nan", "rank.delta must be a finite number"),
+        ("rank.objective=happiness", "rank.objective 'happiness' is not a KPI of this scenario"),
+        ("rank.objective=clients", "rank.objective 'clients' is not a KPI of this scenario"),
+        ("rank.alpha=0.7", "rank.alpha must be between 0 and 0.5"),
+        ("rank.n0=1", "rank.n0 must be at least 3"),
+        ("rank.max_replications=5", "rank.max_replications must be at least rank.n0 (10)"),
+        ("rank.like=nowhere", "rank.like 'nowhere' is not a site of the scenario"),
+        ("rank.weekdays=[someday]", "rank.weekdays must be one of"),
+        ("+rank.colour=red", "rank.colour"),
+    ],
+)
+def test_bad_ranking_input_is_one_sentence(district: Path, tmp_path: Path, override: str, named: str) -> None:
+    completed = run_cli("sim.rank", "--config-dir", str(district), "scenario=rangkreis", override, *SMALL, cwd=tmp_path)
+    assert completed.returncode == 2, completed.stderr[-2000:]
+    assert named in completed.stderr, completed.stderr
+    assert "Traceback" not in completed.stderr and len(completed.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "results").exists() or not any((tmp_path / "results").rglob("ranking.*"))
