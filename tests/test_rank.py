@@ -161,6 +161,22 @@ def test_without_a_difference_worth_delta_the_budget_runs_out_and_no_winner_is_c
     assert "Kein einzelner Standort" in (folder / "ranking.html").read_text(encoding="utf-8")
 
 
+def test_with_every_candidate_identical_no_winner_is_claimed(district: Path, tmp_path) -> None:
+    """The walk-ins served at the office do not depend on where a room is (CRN): an objective every
+    candidate shares in every replication. KN would break the tie by index; no winner is claimed."""
+    completed = run_cli(
+        "sim.rank", "--config-dir", str(district), "scenario=rangkreis", "sites.office.walkins.rate_per_hour=2",
+        "rank.candidates=[Nahdorf,Kleinweiler,Fernau]", "rank.objective=walkins_served", *SMALL, cwd=tmp_path,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    folder = results_folder(completed, tmp_path)
+    content = json.loads((folder / "ranking.json").read_text(encoding="utf-8"))
+    assert content["selected"] is None and sorted(content["survivors"]) == ["Fernau", "Kleinweiler", "Nahdorf"]
+    assert content["guarantee"].startswith("every candidate gives the same objective")
+    assert all(row["difference_to_baseline"]["mean"] == 0 for row in content["candidates"])
+    assert "Kein Standort ist besser" in (folder / "ranking.html").read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize("backend", [("workers=1",), ("runner=dask", "workers=2")], ids=["serial", "dask"])
 def test_the_same_seed_gives_the_same_ranking_whatever_the_backend(district, ranked, backend, tmp_path) -> None:
     """The module's ranking ran on two processes; one process and a Dask cluster give the same file."""

@@ -257,6 +257,13 @@ def rank_sites(
     else:
         survivors = [contenders[0].key]
     values = {item.key: np.array([objective.of(run) for run in item.runs]) for item in contenders}
+    identical = len(contenders) > 1 and all(
+        np.array_equal(values[contenders[0].key][:n0], v[:n0]) for v in values.values()
+    )
+    if identical:  # KN breaks exact ties by index; a tie of every candidate in every replication is no winner
+        for item in contenders:
+            item.eliminated_at = None
+        survivors = [item.key for item in contenders]
     selected = survivors[0] if len(survivors) == 1 else None
     leader = selected or max(survivors, key=lambda key: objective.better(float(values[key].mean())))
 
@@ -278,15 +285,19 @@ def rank_sites(
         within_delta=within,
         replications_used=len(baseline) + sum(len(item.runs) for item in ranked),
         equal_allocation=equal_allocation,
-        guarantee=guarantee(selected, survivors, len(contenders), rank),
+        guarantee=guarantee(selected, survivors, len(contenders), rank, identical),
     )
 
 
-def guarantee(selected: str | None, survivors: list[str], contenders: int, rank: RankConfig) -> str:
+def guarantee(
+    selected: str | None, survivors: list[str], contenders: int, rank: RankConfig, identical: bool = False
+) -> str:
     """The claim the procedure supports, in words."""
     confidence = f"{100 * (1 - rank.alpha):g} %"
     if contenders == 1:
         return "only one candidate passed the screen: it is reported without a selection procedure."
+    if identical:
+        return "every candidate gives the same objective in every replication: none is better, no winner is claimed."
     if selected is None:
         return (
             f"the budget of {rank.max_replications} replications was spent before one candidate remained:"

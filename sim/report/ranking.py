@@ -50,6 +50,8 @@ def answer_text(content: dict, lang: str) -> str:
     delta = format_amount(content["delta"], unit if unit != "share" else "count", lang, decimals_of(content["delta"]))
     confidence = format_number(100 * (1 - content["alpha"]), lang, 0) + " %"
     selected = content["selected"]
+    if selected is None and content["guarantee"].startswith("every candidate gives the same"):
+        return phrase("rank_identical", lang, survivors=", ".join(content["survivors"]))
     if selected is None:
         return phrase(
             "rank_no_winner",

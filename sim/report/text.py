@@ -235,6 +235,12 @@ PHRASES = {
         "en": "No single site can be named: the budget of {budget} replications per candidate was spent before"
         " one remained. Still in contention: {survivors}.",
     },
+    "rank_identical": {
+        "de": "Kein Standort ist besser: Alle geprüften Standorte ({survivors}) ergeben in jeder Replikation"
+        " denselben Wert der Zielgröße.",
+        "en": "No site is better: every candidate simulated ({survivors}) gives the same objective in every"
+        " replication.",
+    },
     "rank_one_screened": {
         "de": "Nur dieser Standort kam durch das Vorauswahlmodell; er wurde ohne Auswahlverfahren simuliert.",
         "en": "Only this site passed the screen; it was simulated without a selection procedure.",
