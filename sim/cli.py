@@ -10,17 +10,13 @@ from __future__ import annotations
 
 import inspect
 import io
-import json
 import os
 import re
 import shutil
-import socket
 import sys
-import tempfile
-import textwrap
 import traceback
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import MISSING as MISSING_FIELD
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
@@ -42,11 +38,11 @@ from sim.config import ConfigError
 from sim.config.compose import Experiment, as_typed, command_line
 from sim.config.schema import RankConfig, ReportConfig, RunnerConfig, ScenarioConfig, register_configs
 from sim.config.validate import AUTO, validate_runner
-from sim.experiment.outputs import DONE, provenance, remove_unfinished, write_json, write_results, write_text
+from sim.experiment import folders
+from sim.experiment.outputs import provenance, write_json, write_results, write_text
 from sim.experiment.precision import auto_replications
 from sim.experiment.replicate import Scenario, run_replications, worker_count
-from sim.experiment.stats import MIN_FOR_INTERVAL
-from sim.kpi.registry import label_of, unit_of
+from sim.table import kpi_table
 
 register_configs()
 
@@ -450,8 +446,8 @@ def remove_unused_folder() -> None:
     if not HydraConfig.initialized():
         return
     folder = Path(HydraConfig.get().runtime.output_dir)
-    hydra_files = {".hydra", f"{HydraConfig.get().job.name}.log", CLAIM, CLAIM_LOCK}
-    if (folder / CLAIM).exists() and folder not in _claimed:
+    hydra_files = {".hydra", f"{HydraConfig.get().job.name}.log", folders.CLAIM, folders.CLAIM_LOCK}
+    if (folder / folders.CLAIM).exists() and folder not in folders.claimed:
         return  # another run's
     if folder.is_dir() and {entry.name for entry in folder.iterdir()} <= hydra_files:
         shutil.rmtree(folder, ignore_errors=True)
@@ -485,129 +481,9 @@ def overrides_of(cfg: DictConfig) -> tuple[dict, dict]:
     return OmegaConf.to_container(cfg.change), OmegaConf.to_container(cfg.add)
 
 
-CLAIM = ".claimed"  # made atomically by the run that writes a results folder; it names its owner
-CLAIM_LOCK = ".claimed.lock"  # held while a dead run's claim is taken over
-_claimed: set[Path] = set()  # the folders this process claimed
-
-
 def output_folder() -> Path:
-    """The run's new results folder (Hydra's run dir), claimed for this run alone: a folder that
-    holds results, or that a live run has claimed (two runs given one hydra.run.dir), is refused.
-    A claim whose run is gone (killed) is taken over; what that run left unfinished is removed."""
-    folder = Path(HydraConfig.get().runtime.output_dir)
-    holds_results = f"hydra.run.dir '{folder}' already holds results; choose a new folder."
-    if finished(folder):
-        raise ConfigError(holds_results)
-    claim(folder)
-    if finished(folder):  # the claim taken over was a run's that finished meanwhile
-        _claimed.discard(folder)
-        (folder / CLAIM).unlink()
-        raise ConfigError(holds_results)
-    remove_unfinished(folder)
-    return folder
-
-
-def finished(folder: Path) -> bool:
-    """Whether a folder holds a command's complete results (the file each writes last)."""
-    return any((folder / name).exists() for name in DONE)
-
-
-def claim(folder: Path) -> None:
-    """Claim `folder` for this process. The claim appears whole (a hard link to a complete file),
-    so a racing run never reads half of it; a dead run's claim is removed first."""
-    folder.mkdir(parents=True, exist_ok=True)
-    handle, draft = tempfile.mkstemp(dir=folder, prefix=f"{CLAIM}.")
-    os.chmod(draft, 0o644)  # readable by another user's run, which may find it
-    with os.fdopen(handle, "w", encoding="utf-8") as file:
-        json.dump(owner(), file)
-    try:
-        for _ in range(3):  # each pass removes a stale claim; a live one is refused at once
-            try:
-                os.link(draft, folder / CLAIM)
-                _claimed.add(folder)
-                return
-            except FileExistsError:
-                pass
-            try:
-                found = (folder / CLAIM).read_bytes()
-            except FileNotFoundError:  # taken over or given up meanwhile: try again
-                continue
-            holder = claim_owner(found)
-            if holder is not None and owner_alive(holder):
-                raise ConfigError(in_use(folder, holder))
-            remove_stale_claim(folder, found)
-    finally:
-        os.unlink(draft)
-    raise ConfigError(f"hydra.run.dir '{folder}' is in use by another run; choose a new folder.")
-
-
-def owner() -> dict:
-    """Who claims a folder: this process on this host, with its start time, so that a process that
-    later gets the same pid is not taken for it."""
-    status = process_status(os.getpid())
-    return {"pid": os.getpid(), "host": socket.gethostname(), "started": status[1] if status else None}
-
-
-def claim_owner(content: bytes) -> dict | None:
-    """The owner a claim names; None for a claim that names none (an older version's, empty)."""
-    try:
-        holder = json.loads(content)
-    except ValueError:
-        return None
-    if not isinstance(holder, dict) or not isinstance(holder.get("host"), str):
-        return None
-    pid = holder.get("pid")
-    return holder if type(pid) is int and 0 < pid < 2**31 else None
-
-
-def owner_alive(holder: dict) -> bool:
-    """Whether a claim's run may still be running: not on another host, which cannot be checked."""
-    if holder["host"] != socket.gethostname() or os.name != "posix":  # on Windows os.kill(pid, 0) ends it
-        return True
-    try:
-        os.kill(holder["pid"], 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process
-        pass
-    status = process_status(holder["pid"])
-    if status is None:  # no /proc: the pid alone says it
-        return True
-    state, started = status
-    return state not in ("Z", "X") and holder.get("started") in (None, started)
-
-
-def process_status(pid: int) -> tuple[str, int] | None:
-    """A process's state (Z: ended, not yet reaped) and start time (clock ticks after boot) from
-    /proc (Linux); None where that cannot be read."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8")
-    except OSError:
-        return None
-    state, *rest = stat.rpartition(")")[2].split()
-    return state, int(rest[18])
-
-
-def remove_stale_claim(folder: Path, found: bytes) -> None:
-    """Remove a dead run's claim. Runs that found it dead remove it one at a time (a lock the system
-    releases even for a run that is killed), each only if it is still the claim it found."""
-    import fcntl  # POSIX only, as is taking a claim over (owner_alive)
-
-    with open(folder / CLAIM_LOCK, "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        with suppress(FileNotFoundError):
-            if (folder / CLAIM).read_bytes() == found:
-                (folder / CLAIM).unlink()
-
-
-def in_use(folder: Path, holder: dict) -> str:
-    """The sentence for a folder that a live run (or a run on another host) has claimed."""
-    if holder["host"] != socket.gethostname():
-        return (
-            f"hydra.run.dir '{folder}' is claimed by process {holder['pid']} on host {holder['host']};"
-            f" choose a new folder (or, if that run has ended, delete {folder / CLAIM})."
-        )
-    return f"hydra.run.dir '{folder}' is in use by another run (process {holder['pid']}); choose a new folder."
+    """The run's new results folder (Hydra's run dir), claimed for this run alone (sim.experiment.folders)."""
+    return folders.take(Path(HydraConfig.get().runtime.output_dir))
 
 
 def parallel_jobs() -> int:
@@ -652,86 +528,3 @@ def run_experiment(experiment: Experiment, runner: RunnerConfig, folder: Path) -
     names = [alternative.name for alternative in experiment.alternatives]
     print(kpi_table(kpis["scenarios"], comparison.get("differences", {}), names))
     return kpis
-
-
-TABLE_WIDTH = 100  # the terminal table fits this many columns; more scenarios wrap into blocks
-LABEL_WIDTH = 34  # longer labels wrap onto a second line
-UNIT_SHOWN = {"share": "%", "days": "days", "minutes": "min", "hours": "h", "km": "km", "euro": "EUR", "count": ""}
-
-
-def kpi_table(kpis: dict, differences: dict, names: list[str]) -> str:
-    """KPIs per alternative (mean ± 95 % CI half-width, shares in %) and, for a comparison, the
-    paired differences; labels with units; blocks of columns that fit TABLE_WIDTH."""
-    rows = kpis_of(kpis, names)
-    columns = [(name, kpis[name]["kpis"], False) for name in names]
-    columns += [(f"Δ {name}", differences[name], True) for name in differences]
-    cells = [(header, [cell(values.get(kpi), kpi, diff) for kpi in rows]) for header, values, diff in columns]
-    labels = [kpi_label_with_unit(kpi) for kpi in rows]
-    label_width = min(LABEL_WIDTH, max(len(label) for label in [*labels, "KPI"]))
-    widths = [max(len(header), *(len(text) for text in texts)) for header, texts in cells]
-    blocks, block, used = [], [], label_width
-    for index, width in enumerate(widths):
-        if block and used + 3 + width > TABLE_WIDTH:
-            blocks.append(block)
-            block, used = [], label_width
-        block.append(index)
-        used += 3 + width
-    blocks.append(block)
-    text = []
-    for block in blocks:
-        header = ["KPI".ljust(label_width), *(cells[i][0].rjust(widths[i]) for i in block)]
-        text += [" | ".join(header), "-+-".join("-" * len(part) for part in header)]
-        for row, label in enumerate(labels):
-            first, *more = textwrap.wrap(label, label_width) or [""]
-            text.append(" | ".join([first.ljust(label_width), *(cells[i][1][row].rjust(widths[i]) for i in block)]))
-            text += [" | ".join([line.ljust(label_width), *(" " * widths[i] for i in block)]) for line in more]
-        text.append("")
-    n = kpis[names[0]]["replications"]
-    note = f"mean ± 95 % CI half-width over {n} replications; Δ: difference to {names[0]}"
-    if n < MIN_FOR_INTERVAL:
-        note = f"mean over {n} replication(s): too few replications for an interval"
-    if differences:
-        note += "; differences paired on common random numbers, * = distinguishable from 0 (paired t-tests, Holm, 5 %)"
-    return "\n".join([*text, *textwrap.wrap(note, TABLE_WIDTH)])
-
-
-def kpis_of(kpis: dict, names: list[str]) -> list[str]:
-    return list(dict.fromkeys(kpi for name in names for kpi in kpis[name]["kpis"]))
-
-
-def kpi_label_with_unit(kpi: str) -> str:
-    unit = UNIT_SHOWN.get(unit_of(kpi), "")
-    return f"{label_of(kpi, 'en')} ({unit})" if unit else label_of(kpi, "en")
-
-
-def cell(summary: dict | None, kpi: str, difference: bool = False) -> str:
-    """mean ± half-width in the KPI's display unit (shares in %, differences of shares in points)."""
-    if summary is None or summary["mean"] is None:
-        return "n/a"
-    scale = 100.0 if unit_of(kpi) == "share" else 1.0
-    if difference and summary["mean"] == 0 and summary.get("ci_low") == 0 and summary.get("ci_high") == 0:
-        return "no change"
-    mean = summary["mean"] * scale
-    decimals = decimals_for(mean)
-    if summary["ci_low"] is not None:
-        half = (summary["ci_high"] - summary["ci_low"]) / 2 * scale
-        decimals = decimals_for(max(abs(mean), half))
-        while half and round(half, decimals) == 0 and decimals < 3:
-            decimals += 1
-        text = f"{number(mean, decimals, difference)} ± {number(half, decimals)}"
-    else:
-        text = number(mean, decimals, difference)
-    if difference and summary.get("significant"):
-        text += " *"
-    return text
-
-
-def decimals_for(value: float) -> int:
-    """Decimals that show a value to about three significant digits, at most three."""
-    size = abs(value)
-    return 0 if size >= 100 else 1 if size >= 10 else 2 if size >= 1 or size == 0 else 3
-
-
-def number(value: float, decimals: int, signed: bool = False) -> str:
-    """A number as a reader writes it: thousands separated, fixed decimals, never 1e-05."""
-    return f"{value:{'+' if signed else ''},.{decimals}f}"

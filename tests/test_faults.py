@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from sim import cli
 from sim.config import ConfigError
+from sim.experiment import folders
 from tests.conftest import REPO, run_cli
 
 SMALL = ("scenario=mmc", "replications=2", "horizon_days=20", "warmup_days=2")
@@ -101,7 +101,7 @@ def assert_results(folder: Path) -> None:
 def test_a_run_killed_while_it_simulates_leaves_nothing_half_and_the_next_run_takes_the_folder(tmp_path):
     folder = tmp_path / "run"
     run = start_run(folder, *LONG)
-    wait_for(folder / cli.CLAIM, run)
+    wait_for(folder / folders.CLAIM, run)
     time.sleep(1.0)
     kill(run)
     assert_complete(folder)
@@ -110,7 +110,7 @@ def test_a_run_killed_while_it_simulates_leaves_nothing_half_and_the_next_run_ta
     again = run_cli("sim.run", *SMALL, f"hydra.run.dir={folder}", cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     assert_results(folder)
-    assert json.loads((folder / cli.CLAIM).read_text())["pid"] != run.pid
+    assert json.loads((folder / folders.CLAIM).read_text())["pid"] != run.pid
 
 
 def test_a_run_killed_while_it_writes_leaves_no_half_file_and_no_results(tmp_path):
@@ -136,23 +136,23 @@ def test_a_run_killed_while_it_writes_leaves_no_half_file_and_no_results(tmp_pat
 def test_a_claim_of_a_live_run_is_refused(tmp_path):
     folder = tmp_path / "run"
     folder.mkdir()
-    (folder / cli.CLAIM).write_text(json.dumps(cli.owner()))  # this test's process: alive
+    (folder / folders.CLAIM).write_text(json.dumps(folders.owner()))  # this test's process: alive
     completed = run_cli("sim.run", *SMALL, f"hydra.run.dir={folder}", cwd=tmp_path)
     assert completed.returncode == 2
     lines = completed.stderr.strip().splitlines()
     assert lines == [
         f"error: hydra.run.dir '{folder}' is in use by another run (process {os.getpid()}); choose a new folder."
     ]
-    assert json.loads((folder / cli.CLAIM).read_text())["pid"] == os.getpid()
+    assert json.loads((folder / folders.CLAIM).read_text())["pid"] == os.getpid()
     assert not (folder / "kpis.json").exists()
 
 
 def test_a_claim_from_another_host_is_refused_and_named(tmp_path):
     folder = tmp_path / "run"
     folder.mkdir()
-    (folder / cli.CLAIM).write_text(json.dumps({"pid": 1, "host": f"not-{socket.gethostname()}", "started": 5}))
+    (folder / folders.CLAIM).write_text(json.dumps({"pid": 1, "host": f"not-{socket.gethostname()}", "started": 5}))
     with pytest.raises(ConfigError, match=r"claimed by process 1 on host not-.*; choose a new folder \(or, if"):
-        cli.claim(folder)
+        folders.claim(folder)
 
 
 def dead_pid() -> int:
@@ -172,11 +172,11 @@ def test_a_stale_claim_is_taken_over(tmp_path, content):
         "empty": "",
         "reused": json.dumps({"pid": os.getpid(), "host": host, "started": -1}),
     }[content]
-    (folder / cli.CLAIM).write_text(stale)
-    cli.claim(folder)
-    assert json.loads((folder / cli.CLAIM).read_text()) == cli.owner()
-    assert sorted(path.name for path in folder.iterdir()) == [cli.CLAIM, cli.CLAIM_LOCK]  # no draft left
-    cli._claimed.discard(folder)
+    (folder / folders.CLAIM).write_text(stale)
+    folders.claim(folder)
+    assert json.loads((folder / folders.CLAIM).read_text()) == folders.owner()
+    assert sorted(path.name for path in folder.iterdir()) == [folders.CLAIM, folders.CLAIM_LOCK]  # no draft left
+    folders.claimed.discard(folder)
 
 
 def test_what_a_killed_run_left_is_removed_before_another_writes_there(tmp_path):
@@ -184,7 +184,7 @@ def test_what_a_killed_run_left_is_removed_before_another_writes_there(tmp_path)
 
     left = ["comparison.json", "replications.csv", "failed.json", ".sites.csv.x1y2.tmp", ".kpis.json.z3.tmp"]
     left += ["scenarios/other.yaml", "scenarios/.mmc.yaml.q4.tmp"]
-    kept = [cli.CLAIM, ".hydra/config.yaml", "run.log", "notes.txt"]
+    kept = [folders.CLAIM, ".hydra/config.yaml", "run.log", "notes.txt"]
     for name in left + kept:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x")
@@ -197,13 +197,13 @@ def test_runs_taking_over_one_stale_claim_at_once_one_wins(tmp_path):
     for attempt in range(30):
         folder = tmp_path / str(attempt)
         folder.mkdir()
-        (folder / cli.CLAIM).write_text(json.dumps({"pid": dead_pid(), "host": socket.gethostname()}))
+        (folder / folders.CLAIM).write_text(json.dumps({"pid": dead_pid(), "host": socket.gethostname()}))
         barrier, outcomes = threading.Barrier(6), []
 
         def take(folder=folder, barrier=barrier, outcomes=outcomes):
             barrier.wait()
             try:
-                cli.claim(folder)
+                folders.claim(folder)
                 outcomes.append("claimed")
             except ConfigError as error:
                 outcomes.append(str(error))
@@ -215,8 +215,8 @@ def test_runs_taking_over_one_stale_claim_at_once_one_wins(tmp_path):
             thread.join()
         assert outcomes.count("claimed") == 1, outcomes
         assert all("is in use by another run" in outcome for outcome in outcomes if outcome != "claimed")
-        assert sorted(path.name for path in folder.iterdir()) == [cli.CLAIM, cli.CLAIM_LOCK]  # no draft left
-        cli._claimed.discard(folder)
+        assert sorted(path.name for path in folder.iterdir()) == [folders.CLAIM, folders.CLAIM_LOCK]  # no draft left
+        folders.claimed.discard(folder)
 
 
 @pytest.mark.parametrize(

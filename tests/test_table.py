@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sim.cli import TABLE_WIDTH, kpi_table
+from sim.table import TABLE_WIDTH, kpi_table
 
 
 def summary(mean, half=None, n=10, **extra):
