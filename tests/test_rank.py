@@ -62,12 +62,7 @@ def district(tmp_path_factory) -> Path:
 def ranked(district: Path, tmp_path_factory) -> Path:
     """The ranking of every candidate of the made-up district, from the command line; the two best
     screening scores go on to the selection (the default margin would keep Fernau alone)."""
-    cwd = tmp_path_factory.mktemp("rank")
-    completed = run_cli(
-        "sim.rank", "--config-dir", str(district), "scenario=rangkreis", "rank.screen_keep=2", *SMALL, cwd=cwd
-    )
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    return results_folder(completed, cwd)
+    return rank(district, tmp_path_factory.mktemp("rank"), "rank.screen_keep=2")[1]
 
 
 def scenario_config(district: Path, *overrides: str):
@@ -76,6 +71,14 @@ def scenario_config(district: Path, *overrides: str):
 
     cfg = compose_scenario("rangkreis", [f"hydra.searchpath=['file://{district}']", *overrides])
     return to_scenario(cfg, "rangkreis")
+
+
+def rank(district: Path, cwd: Path, *overrides: str) -> tuple[str, Path, dict]:
+    """Run `python -m sim.rank` on the made-up district; its stdout, results folder and ranking.json."""
+    completed = run_cli("sim.rank", "--config-dir", str(district), "scenario=rangkreis", *overrides, *SMALL, cwd=cwd)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    folder = results_folder(completed, cwd)
+    return completed.stdout, folder, json.loads((folder / "ranking.json").read_text(encoding="utf-8"))
 
 
 def read_rows(path: Path) -> list[dict]:
@@ -102,11 +105,7 @@ def test_the_candidate_with_many_hard_to_reach_far_from_any_site_is_selected(ran
 
 def test_screening_keeps_the_candidate_the_full_simulation_selects(district: Path, ranked: Path, tmp_path) -> None:
     """With nothing screened out (screen_margin=0) the simulation selects the candidate the screen kept first."""
-    completed = run_cli(
-        "sim.rank", "--config-dir", str(district), "scenario=rangkreis", "rank.screen_margin=0", *SMALL, cwd=tmp_path
-    )
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    full = json.loads((results_folder(completed, tmp_path) / "ranking.json").read_text(encoding="utf-8"))
+    _, _, full = rank(district, tmp_path, "rank.screen_margin=0")
     assert all(row["screened_in"] for row in full["candidates"])
     screened = json.loads((ranked / "ranking.json").read_text(encoding="utf-8"))
     kept = {row["candidate"] for row in screened["candidates"] if row["screened_in"]}
@@ -116,20 +115,9 @@ def test_screening_keeps_the_candidate_the_full_simulation_selects(district: Pat
 def test_candidates_closer_than_delta_may_be_either_and_it_is_said(district: Path, tmp_path) -> None:
     """Nahdorf and Kleinweiler differ by a few contacts; with delta far larger, KN stops after the first
     stage and names the other as within delta."""
-    completed = run_cli(
-        "sim.rank",
-        "--config-dir",
-        str(district),
-        "scenario=rangkreis",
-        "rank.candidates=[Nahdorf,Kleinweiler]",
-        "rank.delta=1000",
-        "report.lang=en",
-        *SMALL,
-        cwd=tmp_path,
+    _, folder, content = rank(
+        district, tmp_path, "rank.candidates=[Nahdorf,Kleinweiler]", "rank.delta=1000", "report.lang=en"
     )
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    folder = results_folder(completed, tmp_path)
-    content = json.loads((folder / "ranking.json").read_text(encoding="utf-8"))
     assert content["selected"] in ("Nahdorf", "Kleinweiler")
     assert content["within_delta"] == [name for name in ("Nahdorf", "Kleinweiler") if name != content["selected"]]
     assert all(row["replications"] == 10 for row in content["candidates"])  # stopped after the first stage
@@ -139,24 +127,13 @@ def test_candidates_closer_than_delta_may_be_either_and_it_is_said(district: Pat
 
 
 def test_without_a_difference_worth_delta_the_budget_runs_out_and_no_winner_is_claimed(district, tmp_path) -> None:
-    completed = run_cli(
-        "sim.rank",
-        "--config-dir",
-        str(district),
-        "scenario=rangkreis",
-        "rank.candidates=[Nahdorf,Kleinweiler]",
-        "rank.delta=0.001",
-        "rank.max_replications=15",
-        *SMALL,
-        cwd=tmp_path,
+    stdout, folder, content = rank(
+        district, tmp_path, "rank.candidates=[Nahdorf,Kleinweiler]", "rank.delta=0.001", "rank.max_replications=15"
     )
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    folder = results_folder(completed, tmp_path)
-    content = json.loads((folder / "ranking.json").read_text(encoding="utf-8"))
     assert content["selected"] is None
     assert sorted(content["survivors"]) == ["Kleinweiler", "Nahdorf"]
     assert "no single winner is claimed" in content["guarantee"]
-    assert "no single winner" in completed.stdout
+    assert "no single winner" in stdout
     assert all(row["replications"] == 15 for row in content["candidates"])
     assert "Kein einzelner Standort" in (folder / "ranking.html").read_text(encoding="utf-8")
 
@@ -164,13 +141,10 @@ def test_without_a_difference_worth_delta_the_budget_runs_out_and_no_winner_is_c
 def test_with_every_candidate_identical_no_winner_is_claimed(district: Path, tmp_path) -> None:
     """The walk-ins served at the office do not depend on where a room is (CRN): an objective every
     candidate shares in every replication. KN would break the tie by index; no winner is claimed."""
-    completed = run_cli(
-        "sim.rank", "--config-dir", str(district), "scenario=rangkreis", "sites.office.walkins.rate_per_hour=2",
-        "rank.candidates=[Nahdorf,Kleinweiler,Fernau]", "rank.objective=walkins_served", *SMALL, cwd=tmp_path,
+    _, folder, content = rank(
+        district, tmp_path, "sites.office.walkins.rate_per_hour=2", "rank.candidates=[Nahdorf,Kleinweiler,Fernau]",
+        "rank.objective=walkins_served",
     )  # fmt: skip
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    folder = results_folder(completed, tmp_path)
-    content = json.loads((folder / "ranking.json").read_text(encoding="utf-8"))
     assert content["selected"] is None and sorted(content["survivors"]) == ["Fernau", "Kleinweiler", "Nahdorf"]
     assert content["guarantee"].startswith("every candidate gives the same objective")
     assert all(row["difference_to_baseline"]["mean"] == 0 for row in content["candidates"])
@@ -182,12 +156,8 @@ def test_the_same_seed_gives_the_same_ranking_whatever_the_backend(district, ran
     """The module's ranking ran on two processes; one process and a Dask cluster give the same file."""
     if "runner=dask" in backend:
         pytest.importorskip("dask.distributed", reason='the dask extra: pip install -e ".[dask]"')
-    completed = run_cli(
-        "sim.rank", "--config-dir", str(district), "scenario=rangkreis", *backend, "rank.screen_keep=2", *SMALL,
-        cwd=tmp_path,
-    )  # fmt: skip
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    again = (results_folder(completed, tmp_path) / "ranking.csv").read_bytes()
+    _, folder, _ = rank(district, tmp_path, *backend, "rank.screen_keep=2")
+    again = (folder / "ranking.csv").read_bytes()
     assert again == (ranked / "ranking.csv").read_bytes()
 
 
