@@ -5,7 +5,8 @@ its defaults against an equal allocation that gives the same guarantee.
 
 The equal allocation is what a two-stage procedure with KN's constants (Rinott-like, the same eta and
 h^2) would give every screened candidate: KN's first-stage bound max(n0, N + 1), N =
-floor(h^2 max S_il^2 / delta^2), for each of them, plus the baseline beside the largest. Its time is
+floor(h^2 max S_il^2 / delta^2), for each of them, plus the baseline beside them
+(`Ranking.equal_allocation`, counted like `replications_used`). Its time is
 estimated from the seconds per replication measured in this same run (wall-clock of the ranking
 divided by the replications it ran), so both sides see the same machine. Prints the figures and
 writes results/bench/rank_<timestamp>.json.
@@ -43,8 +44,7 @@ def main() -> None:
     screened = sum(item.screened_in for item in ranking.candidates)
     used = ranking.replications_used
     per_replication = wall / used
-    equal = ranking.equal_allocation
-    equal_total = None if equal is None else equal + equal // max(1, screened)  # plus the baseline's share
+    equal_total = ranking.equal_allocation  # the baseline's share included, as in replications_used
     figures = {
         "scenario": arguments.scenario,
         "workers": workers,
@@ -58,7 +58,7 @@ def main() -> None:
         "replications_equal_allocation": equal_total,
         "equal_allocation_estimated_s": None if equal_total is None else round(equal_total * per_replication, 1),
         "ratio_replications": None if equal_total is None else round(used / equal_total, 3),
-        "settings": {"n0": rank.n0, "batch": rank.batch, "delta": rank.delta, "alpha": rank.alpha},
+        "settings": {"n0": rank.n0, "batch": rank.batch, "delta": ranking.delta, "alpha": rank.alpha},
     }
     width = max(len(key) for key in figures)
     for key, value in figures.items():

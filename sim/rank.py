@@ -3,12 +3,15 @@
 Every municipality without a site (or rank.candidates=[...]) is a candidate for one more room like
 the scenario's first room. A static screen (travel time saved for the hard-to-reach) keeps the
 promising ones; Kim & Nelson's procedure then selects the best on the simulator, on common random
-numbers, with the guarantee that the selected site is within rank.delta of the best with probability
-at least 1 - rank.alpha. Writes ranking.csv, ranking.json and ranking.html (German by default).
+numbers, with the guarantee that the selected site is within rank.delta (in the objective's unit;
+10 for a count objective, else to be given) of the best with probability at least 1 - rank.alpha.
+Writes ranking.csv, ranking.json and ranking.html (German by default). rank.weights={kpi: w, ...}
+(a KPI better when lower takes a negative weight) replaces rank.objective with a weighted sum.
 """
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime
 
 import hydra
@@ -28,6 +31,7 @@ EXAMPLES = (
     "python -m sim.rank    (every municipality of Wartburgkreis without a site)",
     "python -m sim.rank 'rank.candidates=[Ruhla,Bad Liebenstein,Geisa]' rank.delta=5",
     "python -m sim.rank rank.objective=reach_hard_to_reach rank.delta=0.005 report.lang=en",
+    "python -m sim.rank 'rank.weights={kept_contacts: 1, counsellor_travel_hours: -0.5}' rank.delta=10",
 )
 
 
@@ -61,7 +65,24 @@ def rank(cfg: DictConfig) -> None:
         print(f"results: {folder}")
 
 
+def force_weights(arguments: list[str]) -> list[str]:
+    """`rank.weights={kpi: w}` and `rank.weights.KPI=w` in Hydra's force form `++rank.weights...`.
+
+    rank.weights is a dict in a struct config: Hydra refuses to put a new key into it ("Could not
+    override 'rank.weights'") unless the override forces it in. The KPIs are checked afterwards
+    (sim.experiment.ranking.objective_of), so forcing lets nothing unchecked through."""
+    forced = []
+    for item in arguments:
+        key = item.partition("=")[0]
+        bare = key.lstrip("+")
+        if "=" in item and (bare == "rank.weights" or bare.startswith("rank.weights.")):
+            item = "++" + item.lstrip("+")
+        forced.append(item)
+    return forced
+
+
 def main() -> None:
+    sys.argv = [sys.argv[0], *force_weights(sys.argv[1:])]
     start(rank, command_keys(RankCommand, "scenario"), __doc__, EXAMPLES, ("rank", "report"))
 
 

@@ -1,15 +1,32 @@
 """python -m sim.rank: screening, Kim-Nelson selection on CRN, its claims, its files, its refusals."""
 
+import copy
 import csv
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from sim.config import ConfigError
 from sim.config.schema import RankConfig
-from sim.experiment.ranking import candidate_names, screen_scores, site_key, with_room
+from sim.config.validate import validate_rank
+from sim.experiment.ranking import (
+    Objective,
+    candidate_names,
+    delta_of,
+    guarantee,
+    objective_of,
+    refuse_undefined,
+    screen_scores,
+    site_key,
+    template_site,
+    with_room,
+)
 from sim.experiment.replicate import Scenario, run_tasks
+from sim.rank import force_weights
+from sim.report.ranking import answer_text, draw_map, draw_trade_off, write_ranking_report
 from tests.conftest import results_folder, run_cli
 
 SMALL = ("horizon_days=140", "warmup_days=28")
@@ -89,6 +106,8 @@ def read_rows(path: Path) -> list[dict]:
 def test_the_candidate_with_many_hard_to_reach_far_from_any_site_is_selected(ranked: Path) -> None:
     content = json.loads((ranked / "ranking.json").read_text(encoding="utf-8"))
     assert content["selected"] == "Fernau"
+    # the equal allocation is counted as replications_used is: the two candidates and the baseline
+    assert content["equal_allocation_replications"] % 3 == 0 and content["equal_allocation_replications"] >= 30
     assert content["guarantee"].startswith("with probability >= 95 %, the selected site is within delta = 10")
     rows = read_rows(ranked / "ranking.csv")
     assert [row["candidate"] for row in rows][0] == "Fernau"
@@ -96,6 +115,7 @@ def test_the_candidate_with_many_hard_to_reach_far_from_any_site_is_selected(ran
     fernau = rows[0]
     assert fernau["selected"] == "True" and float(fernau["difference_to_baseline_ci_low"]) > 0
     assert float(fernau["counsellor_travel_hours_mean"]) > 0  # the room costs travel
+    assert float(fernau["cost_total_eur_mean"]) > 0  # and money: the kilometres driven to it
     others = [row for row in rows[1:] if row["replications"] != "0"]
     assert all(float(row["difference_to_selected_mean"]) < 0 for row in others)
     page = (ranked / "ranking.html").read_text(encoding="utf-8")
@@ -188,6 +208,149 @@ def test_the_screen_scores_the_far_crowded_municipality_highest(district: Path) 
     assert names == ["Fernau", "Nahdorf", "Kleinweiler"]
     assert max(scores, key=scores.get) == "Fernau" and scores["Nahdorf"] < scores["Kleinweiler"]
     assert site_key("Bad Liebenstein") == "candidate_bad_liebenstein"
+    # a municipality without a hard-to-reach visit in any run is expected: no "Mean of empty slice"
+    unvisited = [copy.deepcopy(runs[(0, r)]) for r in range(3)]
+    for run in unvisited:
+        run.municipalities["travel_min_hard_to_reach"][2] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        assert np.isfinite(list(screen_scores(base, unvisited, names, config).values())).all()
+
+
+def test_candidates_may_be_named_by_ags_code(district: Path) -> None:
+    config = scenario_config(district, *SMALL)
+    region = Scenario.prepare(config, 1).world.region
+    chosen = candidate_names(config, list(region.names), RankConfig(candidates=["99100003", "Nahdorf"]), region.ags)
+    assert chosen == ["Fernau", "Nahdorf"]
+
+
+def test_weights_are_forced_into_the_struct_config_and_other_keys_are_left_alone() -> None:
+    given = ["rank.weights={kept_contacts: 1}", "+rank.weights.no_shows=-1", "rank.delta=5", "+rank.colour=red"]
+    assert force_weights(given) == [
+        "++rank.weights={kept_contacts: 1}", "++rank.weights.no_shows=-1", "rank.delta=5", "+rank.colour=red",
+    ]  # fmt: skip
+
+
+def test_weights_must_agree_with_the_better_direction_and_delta_with_the_unit(district: Path) -> None:
+    components = Scenario.prepare(scenario_config(district, *SMALL), 1).world.components
+    weighted = objective_of(RankConfig(weights={"kept_contacts": 1.0, "no_shows": -0.5}), components)
+    assert weighted.maximise and weighted.unit == "count" and delta_of(RankConfig(), weighted) == 10
+    neither = objective_of(RankConfig(weights={"counsellor_utilisation": 1.0}), components)  # no direction: fine
+    assert neither.weights == {"counsellor_utilisation": 1.0}
+    refused = {
+        "better when lower": {"no_shows": 1.0},
+        "better when higher": {"kept_contacts": -1.0},
+        "all zero": {"kept_contacts": 0.0, "no_shows": 0.0},
+    }
+    for words, weights in refused.items():
+        with pytest.raises(ConfigError, match=words):
+            objective_of(RankConfig(weights=weights), components)
+    share = objective_of(RankConfig(objective="reach_hard_to_reach"), components)
+    with pytest.raises(ConfigError, match=r"rank.delta is needed for rank.objective=reach_hard_to_reach \(a share"):
+        delta_of(RankConfig(objective="reach_hard_to_reach"), share)
+    with pytest.raises(ConfigError, match="rank.delta must be below 1"):
+        delta_of(RankConfig(objective="reach_hard_to_reach", delta=5.0), share)
+    assert delta_of(RankConfig(objective="reach_hard_to_reach", delta=0.005), share) == 0.005
+    minutes = objective_of(RankConfig(objective="travel_min_hard_to_reach"), components)
+    with pytest.raises(ConfigError, match="give it in minutes"):
+        delta_of(RankConfig(objective="travel_min_hard_to_reach"), minutes)
+    with pytest.raises(ConfigError, match="rank.delta must be at least 1e-06"):
+        validate_rank(RankConfig(delta=1e-200))
+
+
+def test_an_objective_undefined_in_a_replication_is_one_sentence_naming_the_key() -> None:
+    objective = Objective("attendance_rate", {"attendance_rate": 1.0}, "share", True)
+    with pytest.raises(ConfigError, match=r"^rank.objective \(attendance_rate\) is undefined in a replication"):
+        refuse_undefined(np.array([0.5, np.nan]), objective, "the room in Ruhla")
+    refuse_undefined(np.array([0.5, 0.6]), objective, "the baseline")
+
+
+def test_a_candidate_copies_a_room_not_an_office(district: Path) -> None:
+    config = scenario_config(district, *SMALL)
+    with pytest.raises(ConfigError, match="rank.like 'office' is a site of kind office; a candidate is a room"):
+        template_site(config, RankConfig(like="office"))
+    assert template_site(config, RankConfig(like="mitte")).kind == "room"
+
+
+def test_one_named_candidate_is_reported_as_the_only_one_simulated(district: Path, tmp_path: Path) -> None:
+    """README's rank.weights form, a candidate by its AGS code, and no selection claimed for one candidate."""
+    stdout, folder, content = rank(
+        district, tmp_path, "rank.weights={kept_contacts_hard_to_reach: 1}", "rank.candidates=[99100003]"
+    )
+    assert content["objective"]["weights"] == {"kept_contacts_hard_to_reach": 1.0}
+    assert content["selected"] == "Fernau" and content["candidates_named"]
+    assert content["guarantee"].startswith("only one candidate was simulated (the only one named in rank.candidates)")
+    assert content["equal_allocation_replications"] is None and content["replications_used"] == 20
+    page = (folder / "ranking.html").read_text(encoding="utf-8")
+    assert "Simuliert wurde nur ein Standort, Fernau (als einziger in rank.candidates benannt)" in page
+    for claim in ("Mit einer Wahrscheinlichkeit", "Kim &amp; Nelson auf", "Vorauswahlmodell", "Am meisten", "grau:"):
+        assert claim not in page, claim
+    assert "Die Standorte wurden in rank.candidates benannt und alle simuliert" in page
+
+
+def with_effects(content: dict, effects: dict[str, tuple[float, float, float]]) -> dict:
+    """The ranking.json with each named candidate's paired difference to the baseline replaced."""
+    changed = copy.deepcopy(content)
+    for row in changed["candidates"]:
+        if row["candidate"] in effects:
+            mean, low, high = effects[row["candidate"]]
+            row["difference_to_baseline"] = {
+                **row["difference_to_baseline"],
+                "mean": mean,
+                "ci_low": low,
+                "ci_high": high,
+            }
+    return changed
+
+
+def test_an_effect_not_told_from_zero_or_the_wrong_way_is_said(ranked: Path) -> None:
+    content = json.loads((ranked / "ranking.json").read_text(encoding="utf-8"))
+    simulated = [row["candidate"] for row in content["candidates"] if row["replications"]]
+    unclear = with_effects(content, {name: (1.0, -2.0, 4.0) for name in simulated})
+    answer = answer_text(unclear, "de")
+    assert (
+        answer.startswith("Am besten schneidet ein Raum in Fernau ab") and "nicht von null zu unterscheiden" in answer
+    )
+    assert f"Keiner der {len(simulated)} simulierten Standorte verbessert" in answer and "Am meisten" not in answer
+    worse = answer_text(with_effects(content, {name: (-5.0, -8.0, -2.0) for name in simulated}), "en")
+    assert "yet even it makes the objective worse than today" in worse and "None of the" in worse
+    clear = answer_text(content, "de")
+    assert clear.startswith("Am meisten bringt ein Raum in Fernau") and "Keiner" not in clear
+    budget = copy.deepcopy(unclear)
+    budget["selected"], budget["survivors"] = None, simulated
+    budget["guarantee"] = "the budget of 60 replications was spent"
+    assert "Kein einzelner Standort" in answer_text(budget, "de") and "Keiner der" in answer_text(budget, "de")
+
+
+def test_without_a_selection_the_table_compares_with_the_leading_candidate(district, ranked, tmp_path) -> None:
+    """Nothing selected: 'zum Führenden'; the screen's rule as it was; delta in the objective's unit;
+    the trade-off's travel axis from zero; the map's colours centred on zero."""
+    content = json.loads((ranked / "ranking.json").read_text(encoding="utf-8"))
+    content["selected"], content["survivors"] = None, ["Fernau", "Kleinweiler"]
+    content["guarantee"] = "the budget of 60 replications was spent"
+    for row in content["candidates"]:
+        row["selected"] = False
+    config = scenario_config(district, *SMALL)
+    page = write_ranking_report(tmp_path, config, content, "de").read_text(encoding="utf-8")
+    assert "Unterschied zum Führenden" in page and "zum Gewählten" not in page
+    assert "die 2 mit der besten Punktzahl (rank.screen_keep)" in page and "Indifferenzzone rank.delta = 10;" in page
+    assert "grau: in der Vorauswahl ausgeschieden, nicht simuliert" in page and "Ring:" not in page
+    share = with_effects(content, {"Fernau": (0.002, 0.001, 0.003), "Kleinweiler": (-0.0005, -0.001, 0.0)})
+    share["objective"]["unit"], share["delta"] = "share", 0.005
+    for row in share["candidates"]:
+        row["counsellor_travel_hours"] = row.get("counsellor_travel_hours") and {
+            "mean": 5.0,
+            "ci_low": 4.0,
+            "ci_high": 6.0,
+        }
+    method = write_ranking_report(tmp_path, config, share, "de").read_text(encoding="utf-8")
+    assert "rank.delta = 0,5\N{NO-BREAK SPACE}Prozentpunkte" in method
+    figure = draw_trade_off(share, "de")
+    assert figure.axes[0].get_xlim()[0] <= 0 <= figure.axes[0].get_xlim()[1]
+    low, high = next(
+        c for c in draw_map(config, share, "de").axes[0].collections if c.get_array() is not None
+    ).get_clim()
+    assert low == -high and high == pytest.approx(0.2)
 
 
 @pytest.mark.parametrize(
@@ -205,6 +368,11 @@ def test_the_screen_scores_the_far_crowded_municipality_highest(district: Path) 
         ("rank.max_replications=5", "rank.max_replications must be at least rank.n0 (10)"),
         ("rank.like=nowhere", "rank.like 'nowhere' is not a site of the scenario"),
         ("rank.weekdays=[someday]", "rank.weekdays must be one of"),
+        ("rank.weights={kept_contacts_hard_to_reach: -1}", "rank.weights.kept_contacts_hard_to_reach is -1, but"),
+        ("rank.like=office", "rank.like 'office' is a site of kind office; a candidate is a room"),
+        ("rank.delta=1e-200", "rank.delta must be at least 1e-06"),
+        ("rank.objective=reach_hard_to_reach", "rank.delta is needed for rank.objective=reach_hard_to_reach (a share"),
+        ("rank.max_replications=60000", "rank.max_replications x (the screened candidates + the baseline) (120,000)"),
         ("+rank.colour=red", "rank.colour"),
     ],
 )
@@ -214,3 +382,10 @@ def test_bad_ranking_input_is_one_sentence(district: Path, tmp_path: Path, overr
     assert named in completed.stderr, completed.stderr
     assert "Traceback" not in completed.stderr and len(completed.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "results").exists() or not any((tmp_path / "results").rglob("ranking.*"))
+
+
+def test_one_candidate_is_claimed_as_named_or_as_the_screens_only_one() -> None:
+    named = guarantee("candidate_fernau", ["candidate_fernau"], 1, RankConfig(candidates=["Fernau"]), named=True)
+    kept = guarantee("candidate_fernau", ["candidate_fernau"], 1, RankConfig(screen_keep=1), named=False)
+    assert "the only one named in rank.candidates" in named and "the only one the screen kept" in kept
+    assert "probability" not in named + kept

@@ -185,6 +185,15 @@ class MmcConfig:
 
 
 @dataclass
+class CostConfig:
+    """What outreach costs, in euros. No cost figure is in shared/reference: every default is an assumption."""
+
+    counsellor_hour_eur: float = 55.0  # assumption: the order of federal staff cost rates for pay grades E 9b-12
+    per_km_eur: float = 0.30  # assumption: a staff car's cost per kilometre driven
+    room_day_eur: float = 0.0  # assumption: the municipality lends its room for a consultation day
+
+
+@dataclass
 class ScenarioConfig:
     """What is simulated: a district with its sites, clients, behaviour and run length."""
 
@@ -198,6 +207,7 @@ class ScenarioConfig:
     durations: DurationsConfig = field(default_factory=DurationsConfig)
     staff: StaffConfig = field(default_factory=StaffConfig)
     booking: BookingConfig = field(default_factory=BookingConfig)
+    costs: CostConfig = field(default_factory=CostConfig)
     mmc: MmcConfig = field(default_factory=MmcConfig)  # knobs used by the mmc scenario only
     start_date: str = "2025-01-06"  # day 0, a Monday; places the public holidays (assumption)
     horizon_days: int = 365  # simulated days, warm-up included
@@ -270,10 +280,11 @@ class CompareCommand(CommandConfig):
 class RankConfig:
     """python -m sim.rank: which municipality would do most with one more room (sim.experiment.ranking)."""
 
-    candidates: list[str] = field(default_factory=list)  # municipality names; empty: every one without a site
+    candidates: list[str] = field(default_factory=list)  # names or AGS codes; empty: every one without a site
     objective: str = "kept_contacts_hard_to_reach"  # a KPI, optimised in its better direction
     weights: dict[str, float] = field(default_factory=dict)  # instead of objective: maximise sum(weight x KPI)
-    delta: float = 10.0  # indifference zone in the objective's unit (assumption: 10 kept contacts a period)
+    # (the default 10 for counts is an assumption: 10 kept contacts a period; a share is a fraction)
+    delta: float | None = None  # indifference zone in the objective's unit; null: 10 for a count, else give it
     alpha: float = 0.05  # the selected site is within delta of the best with probability >= 1 - alpha
     n0: int = 10  # first-stage replications of every screened candidate (Kim & Nelson 2001)
     batch: int = 5  # replications added to the survivors per round

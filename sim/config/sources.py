@@ -103,6 +103,17 @@ SOURCES = {
     ),
     "clients.arrival_offset_sd_min": (ASSUMPTION, ANNAHME),
     "booking.lost_after_no_shows": (ASSUMPTION, ANNAHME),
+    "costs.counsellor_hour_eur": (
+        "assumption: the order of the federal personnel cost rates for pay grades E 9b-12 (BMF, 55 EUR/h"
+        " direct cost); no Jobcenter figure in shared/reference",
+        "Annahme: Größenordnung der Personalkostensätze des Bundes für E 9b-12 (BMF, 55 EUR/h Einzelkosten);"
+        " keine Jobcenter-Zahl in shared/reference",
+    ),
+    "costs.per_km_eur": ("assumption: a staff car's cost per km", "Annahme: Kosten eines Dienstwagens je km"),
+    "costs.room_day_eur": (
+        "assumption: the municipality lends its room (no rent)",
+        "Annahme: die Gemeinde stellt ihren Raum ohne Miete",
+    ),
 }
 TRAVEL_MODEL = (
     "straight line x detour / speed; public transport adds headway / 2",

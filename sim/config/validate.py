@@ -202,6 +202,8 @@ def validate(config: ScenarioConfig, limits: bool = True) -> None:
             f" {staff.workday_start}-{staff.workday_end} (staff.workday_start and staff.workday_end)."
         )
     at_least("staff.meeting_hours_per_week", staff.meeting_hours_per_week, 0)
+    for key in ("counsellor_hour_eur", "per_km_eur", "room_day_eur"):
+        at_least(f"costs.{key}", getattr(config.costs, key), 0)
     one_of("staff.meeting_weekday", staff.meeting_weekday, WEEKDAYS)
     meeting_start = clock("staff.meeting_start", staff.meeting_start)
     if staff.meeting_hours_per_week > 0 and not (
@@ -332,10 +334,16 @@ def validate_sites(
 def validate_rank(rank: RankConfig) -> None:
     """Check the ranking's settings before anything runs (the candidates and the objective are
     checked against the scenario in sim.experiment.ranking)."""
+    floor = 1e-6  # rank.delta below it: KN's bound h^2 S^2 / delta^2 overflows or loses all meaning
     refuse_non_finite(OmegaConf.structured(rank), "rank.")
-    if rank.delta <= 0:
+    if rank.delta is not None and rank.delta <= 0:
         raise ConfigError(
             f"rank.delta must be a positive number in the objective's unit (the indifference zone), got {rank.delta}."
+        )
+    if rank.delta is not None and rank.delta < floor:
+        raise ConfigError(
+            f"rank.delta must be at least {floor:g} in the objective's unit (a smaller indifference zone"
+            f" makes KN's bound h^2 S^2 / delta^2 overflow), got {rank.delta:g}."
         )
     if not 0 < rank.alpha < 0.5:
         raise ConfigError(f"rank.alpha must be between 0 and 0.5 (1 - the confidence), got {rank.alpha}.")

@@ -12,13 +12,16 @@ selection on the simulator with a statistical guarantee.
    first-stage means. Kept: the `rank.screen_keep` best; else every candidate the user named
    (`rank.candidates`); else every candidate scoring at least `rank.screen_margin` of the best.
 3. Selection: Kim & Nelson's KN (`sim.experiment.selection`) on common random numbers, indifference
-   zone `rank.delta` in the objective's unit and confidence 1 - `rank.alpha`; replications added in
+   zone `rank.delta` in the objective's unit (default 10 for a count objective; any other unit must
+   give it, shares as fractions) and confidence 1 - `rank.alpha`; replications added in
    batches of `rank.batch` through the runner (processes or Dask), eliminated candidates stop
    running, until one remains or `rank.max_replications` is spent. The baseline runs beside the
    survivors, so every candidate has its paired difference to it.
 
 The objective is a KPI of the registry, optimised in its better direction, or a weighted sum
-(`rank.weights`, maximised). Nothing here depends on how many processes run the replications.
+(`rank.weights`, maximised: a KPI better when lower takes a negative weight). It must be defined in
+every replication (a NaN is refused, naming the key). Nothing here depends on how many processes
+run the replications.
 """
 
 from __future__ import annotations
@@ -26,21 +29,23 @@ from __future__ import annotations
 import copy
 import math
 import re
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from sim.config import ConfigError
 from sim.config.schema import RankConfig, ScenarioConfig, SiteConfig
-from sim.config.validate import validate
+from sim.config.validate import validate, within_limit
 from sim.experiment.replicate import Scenario, run_tasks
 from sim.experiment.selection import KimNelson
 from sim.experiment.stats import paired_difference, summarise
 from sim.kpi.monitor import RunResult
 from sim.kpi.registry import KPIS, scenario_kpis
 
+DEFAULT_COUNT_DELTA = 10.0  # rank.delta's default for a count objective: 10 kept contacts a period, an assumption
 WALK_IN_FREE = 0.0  # a candidate room takes booked clients only, as the rooms do (walk-ins: none)
-TRADE_OFFS = ("counsellor_travel_hours", "staff_travel_km")  # what a candidate costs, beside what it buys
+TRADE_OFFS = ("counsellor_travel_hours", "staff_travel_km", "cost_total_eur")  # what a candidate costs
 
 
 @dataclass
@@ -51,6 +56,12 @@ class Objective:
     weights: dict[str, float]
     unit: str
     maximise: bool
+    mixed_units: bool = False  # a weighted sum of KPIs in different units: no unit, delta must be given
+
+    @property
+    def key(self) -> str:
+        """The setting that chose it, for messages."""
+        return "rank.weights" if self.name == "weighted" else "rank.objective"
 
     def of(self, run: RunResult) -> float:
         return float(sum(weight * run.kpis[kpi] for kpi, weight in self.weights.items()))
@@ -84,22 +95,34 @@ class Ranking:
     selected: str | None  # the candidate's key, or None when the budget ran out first
     survivors: list[str]
     within_delta: list[str]  # simulated candidates (besides the leader) whose mean is within delta of its mean
-    replications_used: int
-    equal_allocation: int | None  # candidates x KN's first-stage bound: equal allocation, same guarantee
+    replications_used: int  # the baseline's included
+    # (candidates + the baseline) x KN's first-stage bound: an equal allocation with the same guarantee,
+    # counted like replications_used (the baseline beside them); None when there was no selection
+    equal_allocation: int | None
     guarantee: str
+    named: bool = False  # the user named the candidates (rank.candidates): no screen decided who went on
 
 
 def objective_of(rank: RankConfig, components: tuple[str, ...]) -> Objective:
     """The objective from `rank.objective` or `rank.weights`, refused in one sentence if it names no KPI."""
     available = scenario_kpis(components)
     if rank.weights:
-        for kpi in rank.weights:
+        for kpi, weight in rank.weights.items():
             if kpi not in available:
                 raise ConfigError(
                     f"rank.weights: '{kpi}' is not a KPI of this scenario; allowed: {', '.join(available)}."
                 )
+            better = KPIS[kpi].better
+            if (better == "lower" and weight > 0) or (better == "higher" and weight < 0):
+                raise ConfigError(
+                    f"rank.weights.{kpi} is {weight:g}, but {kpi} is better when {better} and the weighted sum is"
+                    f" maximised: give it a {'negative' if better == 'lower' else 'positive'} weight."
+                )
+        if not any(rank.weights.values()):
+            raise ConfigError("rank.weights are all zero; give at least one KPI a non-zero weight.")
         units = {KPIS[kpi].unit for kpi in rank.weights}
-        return Objective("weighted", dict(rank.weights), units.pop() if len(units) == 1 else "count", True)
+        mixed = len(units) > 1
+        return Objective("weighted", dict(rank.weights), "count" if mixed else units.pop(), True, mixed)
     kpi = rank.objective
     if kpi not in available:
         raise ConfigError(f"rank.objective '{kpi}' is not a KPI of this scenario; allowed: {', '.join(available)}.")
@@ -111,6 +134,37 @@ def objective_of(rank: RankConfig, components: tuple[str, ...]) -> Objective:
     return Objective(kpi, {kpi: 1.0}, KPIS[kpi].unit, better == "higher")
 
 
+def delta_of(rank: RankConfig, objective: Objective) -> float:
+    """rank.delta, or its default for a count objective; refused in one sentence when the objective's
+    unit needs one given, or when a share's indifference zone is not a fraction."""
+    setting = f"{objective.key}={objective.name}" if objective.name != "weighted" else "rank.weights"
+    if rank.delta is None:
+        if objective.unit == "count" and not objective.mixed_units:
+            return DEFAULT_COUNT_DELTA
+        if objective.mixed_units:
+            need = "a weighted sum of KPIs in different units: give it in the sum's own terms"
+        elif objective.unit == "share":
+            need = "a share: give it as a fraction, e.g. 0.005 for half a percentage point"
+        else:
+            need = f"give it in {objective.unit}"
+        raise ConfigError(f"rank.delta is needed for {setting} ({need}).")
+    if objective.unit == "share" and not objective.mixed_units and rank.delta >= 1:
+        raise ConfigError(
+            f"rank.delta must be below 1 for {setting} (a share, given as a fraction: 0.005 is half a"
+            f" percentage point), got {rank.delta:g}."
+        )
+    return float(rank.delta)
+
+
+def refuse_undefined(values: np.ndarray, objective: Objective, where: str) -> None:
+    """The objective must be a number in every replication: KN and the paired differences need one."""
+    if not np.all(np.isfinite(values)):
+        raise ConfigError(
+            f"{objective.key} ({objective.name}) is undefined in a replication of {where} (NaN, e.g. a share of"
+            " zero clients); choose a KPI defined in every replication, e.g. kept_contacts_hard_to_reach."
+        )
+
+
 def template_site(config: ScenarioConfig, rank: RankConfig) -> SiteConfig:
     """The room each candidate gets: a copy of `rank.like` (else the scenario's first open room)
     with `rank`'s counsellors, weekdays and every_weeks where given."""
@@ -120,6 +174,12 @@ def template_site(config: ScenarioConfig, rank: RankConfig) -> SiteConfig:
         raise ConfigError("rank.like: the scenario has no room to copy; name a site (rank.like=KEY).")
     if like not in config.sites:
         raise ConfigError(f"rank.like '{like}' is not a site of the scenario; allowed: {', '.join(config.sites)}.")
+    if config.sites[like].kind != "room":
+        allowed = ", ".join(key for key, site in config.sites.items() if site.kind == "room") or "none in this scenario"
+        raise ConfigError(
+            f"rank.like '{like}' is a site of kind {config.sites[like].kind}; a candidate is a room, so name a room"
+            f" (allowed: {allowed})."
+        )
     site = copy.deepcopy(config.sites[like])
     site.open, site.catchment, site.walkins.rate_per_hour = True, [], WALK_IN_FREE
     site.source = f"candidate room like {like} (sim.rank)"
@@ -138,24 +198,28 @@ def site_key(municipality: str) -> str:
     return "candidate_" + re.sub(r"[^a-z0-9]+", "_", municipality.lower()).strip("_")
 
 
-def candidate_names(config: ScenarioConfig, names: list[str], rank: RankConfig) -> list[str]:
-    """The candidates' municipality names: `rank.candidates` (names or AGS codes), else every
-    municipality without an open site."""
+def candidate_names(
+    config: ScenarioConfig, names: list[str], rank: RankConfig, ags: list[str] | None = None
+) -> list[str]:
+    """The candidates' municipality names: `rank.candidates` (names, or AGS codes when `ags`, the
+    region's codes beside `names`, is given), else every municipality without an open site."""
     taken = {site.municipality for site in config.sites.values() if site.open}
     if not rank.candidates:
         return [name for name in names if name not in taken]
+    by_code = dict(zip(ags or [], names))
     chosen = []
     for wanted in rank.candidates:
-        if str(wanted) not in names:
+        name = by_code.get(str(wanted).strip(), str(wanted))
+        if name not in names:
             raise ConfigError(
-                f"rank.candidates: '{wanted}' is not a municipality of {config.region.label};"
+                f"rank.candidates: '{wanted}' is not a municipality of {config.region.label} (a name or AGS code);"
                 f" allowed: {', '.join(names)}."
             )
-        if str(wanted) in taken:
+        if name in taken:
             raise ConfigError(
                 f"rank.candidates: '{wanted}' already has a site; a candidate is a municipality without one."
             )
-        chosen.append(str(wanted))
+        chosen.append(name)
     if len(set(chosen)) != len(chosen):
         raise ConfigError("rank.candidates names a municipality twice.")
     return chosen
@@ -178,7 +242,9 @@ def screen_scores(base: Scenario, baseline: list[RunResult], names: list[str], c
     world = base.world
     index = {name: i for i, name in enumerate(world.region.names)}
     hard = np.mean([run.municipalities["clients_hard_to_reach"] for run in baseline], axis=0)
-    travel_now = np.nanmean([run.municipalities["travel_min_hard_to_reach"] for run in baseline], axis=0)
+    with warnings.catch_warnings():  # a municipality without a hard-to-reach visit in any run: NaN, filled below
+        warnings.simplefilter("ignore", RuntimeWarning)
+        travel_now = np.nanmean([run.municipalities["travel_min_hard_to_reach"] for run in baseline], axis=0)
     fallback = world.client_travel_min[:, :, 0].min(axis=0)  # no hard-to-reach visit measured: nearest site by bus
     travel_now = np.where(np.isfinite(travel_now), travel_now, fallback)
     everyone = np.arange(len(world.region.names))
@@ -209,7 +275,8 @@ def rank_sites(
     """Screen every candidate, then select the best on the simulator (module docstring)."""
     base = Scenario.prepare(config, seed)
     objective = objective_of(rank, base.world.components)
-    names = candidate_names(config, list(base.world.region.names), rank)
+    delta = delta_of(rank, objective)
+    names = candidate_names(config, list(base.world.region.names), rank, list(base.world.region.ags))
     if not names:
         raise ConfigError("rank.candidates: every municipality already has a site; there is nothing to rank.")
     room = template_site(config, rank)
@@ -217,14 +284,19 @@ def rank_sites(
     n0 = rank.n0
     first = run_tasks([base], [(0, r) for r in range(n0)], workers, progress=False, scheduler=scheduler)
     baseline = [first[(0, r)] for r in range(n0)]
+    refuse_undefined(objective_values_of(objective, baseline), objective, "the baseline")
     scores = screen_scores(base, baseline, names, config)
     kept = kept_after_screen(scores, rank)
     ranked = [Ranked(name, site_key(name), scores[name], name in kept) for name in names]
     contenders = [item for item in ranked if item.screened_in]
-    scenarios = [base] + [candidates[names.index(item.municipality)] for item in contenders]
-    selection = (
-        KimNelson(len(contenders), rank.delta, rank.alpha, n0, objective.maximise) if len(contenders) > 1 else None
+    within_limit(
+        "rank.max_replications x (the screened candidates + the baseline)",
+        rank.max_replications * (len(contenders) + 1),
+        "replications",
+        limits,
     )
+    scenarios = [base] + [candidates[names.index(item.municipality)] for item in contenders]
+    selection = KimNelson(len(contenders), delta, rank.alpha, n0, objective.maximise) if len(contenders) > 1 else None
     done, equal_allocation = 0, None
     while True:
         alive = [i for i, _ in enumerate(contenders) if selection is None or i in selection.survivors]
@@ -235,19 +307,23 @@ def rank_sites(
             (1 + i, r) for i in alive for r in range(done, done + step)
         ]
         results = run_tasks(scenarios, tasks, workers, progress=False, scheduler=scheduler)
-        baseline += [results[(0, r)] for r in range(max(done, n0), done + step)]
+        added = [results[(0, r)] for r in range(max(done, n0), done + step)]
+        refuse_undefined(objective_values_of(objective, added), objective, "the baseline")
+        baseline += added
         rows = np.full((step, len(contenders)), math.nan)
         for i in alive:
             runs = [results[(1 + i, r)] for r in range(done, done + step)]
             contenders[i].runs += runs
             rows[:, i] = [objective.of(run) for run in runs]
+            refuse_undefined(rows[:, i], objective, f"the room in {contenders[i].municipality}")
         done += step
         if selection is None:
             break
         selection.add(rows)
         if equal_allocation is None and selection.needed() is not None:
-            # what an equal allocation with the same guarantee would give every candidate: KN's bound
-            equal_allocation = len(contenders) * (done + selection.needed())
+            # what an equal allocation with the same guarantee would run: KN's bound for every
+            # candidate and for the baseline beside them (counted as replications_used counts)
+            equal_allocation = (len(contenders) + 1) * (done + selection.needed())
         if selection.done:
             break
     if selection is not None:
@@ -273,10 +349,11 @@ def rank_sites(
         return objective.better(float((values[leader][:n] - values[key][:n]).mean()))
 
     # every simulated candidate less than delta behind the leader, paired: not told apart from it
-    within = [key for key in values if key != leader and behind(key) < rank.delta]
+    within = [key for key in values if key != leader and behind(key) < delta]
+    named = bool(rank.candidates) and rank.screen_keep is None
     return Ranking(
         objective=objective,
-        delta=rank.delta,
+        delta=delta,
         alpha=rank.alpha,
         baseline=baseline,
         candidates=ranked,
@@ -285,17 +362,26 @@ def rank_sites(
         within_delta=within,
         replications_used=len(baseline) + sum(len(item.runs) for item in ranked),
         equal_allocation=equal_allocation,
-        guarantee=guarantee(selected, survivors, len(contenders), rank, identical),
+        guarantee=guarantee(selected, survivors, len(contenders), rank, identical, delta, named),
+        named=named,
     )
 
 
 def guarantee(
-    selected: str | None, survivors: list[str], contenders: int, rank: RankConfig, identical: bool = False
+    selected: str | None,
+    survivors: list[str],
+    contenders: int,
+    rank: RankConfig,
+    identical: bool = False,
+    delta: float | None = None,
+    named: bool = False,
 ) -> str:
     """The claim the procedure supports, in words."""
     confidence = f"{100 * (1 - rank.alpha):g} %"
+    delta = rank.delta if delta is None else delta
     if contenders == 1:
-        return "only one candidate passed the screen: it is reported without a selection procedure."
+        why = "the only one named in rank.candidates" if named else "the only one the screen kept"
+        return f"only one candidate was simulated ({why}): it is reported without a selection procedure."
     if identical:
         return "every candidate gives the same objective in every replication: none is better, no winner is claimed."
     if selected is None:
@@ -304,13 +390,17 @@ def guarantee(
             f" {len(survivors)} are still in contention and no single winner is claimed."
         )
     return (
-        f"with probability >= {confidence}, the selected site is within delta = {rank.delta:g} of the best"
+        f"with probability >= {confidence}, the selected site is within delta = {delta:g} of the best"
         " of the screened candidates (Kim & Nelson 2001, on common random numbers)."
     )
 
 
 def objective_values(ranking: Ranking, runs: list[RunResult]) -> np.ndarray:
-    return np.array([ranking.objective.of(run) for run in runs], dtype=float)
+    return objective_values_of(ranking.objective, runs)
+
+
+def objective_values_of(objective: Objective, runs: list[RunResult]) -> np.ndarray:
+    return np.array([objective.of(run) for run in runs], dtype=float)
 
 
 def rows_of(ranking: Ranking) -> list[dict]:
@@ -400,6 +490,7 @@ def ranking_json(ranking: Ranking, rows: list[dict], rank: RankConfig) -> dict:
         },
         "delta": ranking.delta,
         "alpha": ranking.alpha,
+        "candidates_named": ranking.named,
         "procedure": "KN (Kim & Nelson 2001), common random numbers; screening: p-median add-one travel saving",
         "selected": next((row["candidate"] for row in rows if row["selected"]), None),
         "survivors": [row["candidate"] for row in rows if row["survivor"]],
@@ -409,6 +500,8 @@ def ranking_json(ranking: Ranking, rows: list[dict], rank: RankConfig) -> dict:
         "equal_allocation_replications": ranking.equal_allocation,
         "baseline_replications": len(ranking.baseline),
         "settings": {
+            "delta": rank.delta,
+            "candidates": [str(name) for name in rank.candidates],
             "n0": rank.n0,
             "batch": rank.batch,
             "max_replications": rank.max_replications,

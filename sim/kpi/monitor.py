@@ -241,6 +241,14 @@ class Metrics:
             "travel_min_hard_to_reach": ratio(sum(self.hard_travel_min), sum(self.hard_appointments)),
             "wait_days_hard_to_reach": ratio(self.hard_wait_days, sum(self.hard_appointments)),
         }
+        costs = world.config.costs
+        room_days = sum(len(self.session_kept[i]) for i, site in enumerate(world.sites) if site.kind == "room")
+        kpis["cost_total_eur"] = (
+            float(working_hours.sum()) * costs.counsellor_hour_eur
+            + self.staff_km * costs.per_km_eur
+            + room_days * costs.room_day_eur
+        )
+        kpis["cost_per_contact_eur"] = ratio(kpis["cost_total_eur"], kept)
         kpis = {kpi: kpis[kpi] for kpi in scenario_kpis(world.components)}
         n_places = len(world.client_counts)
         municipalities = {

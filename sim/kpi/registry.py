@@ -115,6 +115,14 @@ declare(
     "client_travel_km_per_contact", "km", "Wegstrecke der Klienten je Kontakt", "client kilometres per contact", "lower"
 )
 declare("staff_travel_km", "km", "Wegstrecke der Beratungskräfte", "staff kilometres", "lower")
+declare(
+    "cost_total_eur",
+    "euro",
+    "Kosten: Arbeitszeit der Beratungskräfte, Fahrten, Räume",
+    "cost: counsellor working time, travel, rooms",
+    "lower",
+)
+declare("cost_per_contact_eur", "euro", "Kosten je wahrgenommenem Kontakt", "cost per kept contact", "lower")
 declare("onsite_queue_mean", "count", "mittlere Warteschlange vor Ort", "mean queue on site", "lower")
 declare(
     "walkin_arrivals_per_hour", "count", "Kunden ohne Termin je Öffnungsstunde", "walk-in arrivals per opening hour"

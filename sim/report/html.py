@@ -18,6 +18,7 @@ from sim.report.folder import Estimate, Results
 from sim.report.kpis import HARD_TO_REACH, in_display_unit
 from sim.report.text import (
     capitalise,
+    config_word,
     decimals_for,
     format_amount,
     format_number,
@@ -26,6 +27,7 @@ from sim.report.text import (
     kpi_label,
     parameter_label,
     phrase,
+    provenance_label,
     site_text,
     unit_label,
     with_label,
@@ -206,20 +208,26 @@ def added_sites(results: Results, scenario: str, lang: str) -> str:
         sessions, kept, attendance = (kpis.get(k) for k in ("sessions_held", "kept_per_session", "attendance_rate"))
         if sessions is None or kept is None or attendance is None:
             continue
-        sentences.append(
-            phrase(
-                "added_site_use",
-                lang,
-                site=site.municipality or name,
-                sessions=format_number(sessions.mean, lang, 0),
-                kept=format_number(kept.mean, lang, 1),
-                kept_low=format_number(kept.ci_low, lang, 1),
-                kept_high=format_number(kept.ci_high, lang, 1),
-                attendance=format_value(attendance.mean, "share", lang),
-                attendance_low=format_value(attendance.ci_low, "share", lang),
-                attendance_high=format_value(attendance.ci_high, "share", lang),
+        fields = {
+            "site": site.municipality or name,
+            "sessions": format_number(sessions.mean, lang, 0),
+            "kept": format_number(kept.mean, lang, 1),
+            "attendance": format_value(attendance.mean, "share", lang),
+        }
+        if kept.has_interval and attendance.has_interval:
+            sentences.append(
+                phrase(
+                    "added_site_use",
+                    lang,
+                    **fields,
+                    kept_low=format_number(kept.ci_low, lang, 1),
+                    kept_high=format_number(kept.ci_high, lang, 1),
+                    attendance_low=format_value(attendance.ci_low, "share", lang),
+                    attendance_high=format_value(attendance.ci_high, "share", lang),
+                )
             )
-        )
+        else:
+            sentences.append(phrase("added_site_use_no_interval", lang, **fields, n=kept.n))
         before, after = (
             next((p for p in results.municipalities.get(name, {}).values() if p.name == site.municipality), None)
             for name in (results.baseline, scenario)
@@ -271,8 +279,14 @@ def cell(scenario: str, kpi: str, value: Estimate | None, lang: str, difference:
         "n": value.n,
         "difference": difference,
         "distinguishable": difference and value.distinguishable_from_zero,
-        "text": format_value(value.mean, unit, lang, decimals, difference=difference),
-        "ci": interval_text(value, unit, lang, decimals, difference=difference),
+        "text": (
+            phrase("no_change_cell", lang)
+            if difference and unchanged(value)
+            else format_value(value.mean, unit, lang, decimals, difference=difference)
+        ),
+        "ci": f"n = {value.n}"
+        if difference and unchanged(value)
+        else interval_text(value, unit, lang, decimals, difference),
     }
 
 
@@ -334,7 +348,7 @@ def assumption_value(value: object, lang: str) -> str:
         try:
             number = float(value)
         except ValueError:
-            return value
+            return config_word(value, lang)
         return format_plain(int(number) if value.lstrip("+-").isdigit() else number, lang)
     return format_plain(value, lang)
 
@@ -411,4 +425,5 @@ def method_section(results: Results, lang: str) -> dict:
             limiting=kpi_label(rule["limiting_kpi"], lang) if rule["limiting_kpi"] else "–",
         )
     crn = phrase("method_crn", lang, baseline=results.label(results.baseline, lang))
-    return {"paragraphs": [runs, crn, phrase("method_ci", lang)], "provenance": flatten(results.provenance)}
+    provenance = [(provenance_label(key, lang), value) for key, value in flatten(results.provenance)]
+    return {"paragraphs": [runs, crn, phrase("method_ci", lang)], "provenance": provenance}

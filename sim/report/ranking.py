@@ -42,30 +42,71 @@ def amount(summary: dict | None, unit: str, lang: str, signed: bool = False) -> 
     return f"{mean} ({phrase('interval', lang, low=low, high=high)})"
 
 
+def delta_text(content: dict, lang: str) -> str:
+    """rank.delta in the objective's display unit, e.g. '0,5 Prozentpunkte' for a share's 0.005."""
+    unit = content["objective"]["unit"]
+    shown = in_display_unit(content["delta"], unit)
+    decimals = len(f"{shown:.6f}".rstrip("0").split(".")[1])  # as many as it has, as the user wrote it
+    return format_amount(shown, unit, lang, decimals if decimals else 0)
+
+
+def verdict(row: dict, better: str) -> str:
+    """'better', 'unclear' or 'worse': the candidate's paired difference to the baseline against zero,
+    by its 95 % CI (its mean alone when it has none)."""
+    effect = row.get("difference_to_baseline") or {}
+    if effect.get("mean") is None:
+        return "unclear"
+    sign = 1.0 if better == "higher" else -1.0
+    low, high = effect.get("ci_low"), effect.get("ci_high")
+    if low is None or high is None:
+        low = high = effect["mean"]
+    low, high = sorted((sign * low, sign * high))
+    if low > 0:
+        return "better"
+    if high < 0:
+        return "worse"
+    return "unclear"
+
+
 def answer_text(content: dict, lang: str) -> str:
-    """The answer in a sentence: the selected site with its effect and the guarantee, or why none is."""
+    """The answer in sentences: the selected site with its effect and the guarantee, or why none is;
+    an effect not distinguishable from zero, or the wrong way, is said as such."""
     objective = content["objective"]
     label, unit = objective_label(objective, lang), objective["unit"]
     rows = {row["candidate"]: row for row in content["candidates"]}
-    delta = format_amount(content["delta"], unit if unit != "share" else "count", lang, decimals_of(content["delta"]))
+    delta = delta_text(content, lang)
     confidence = format_number(100 * (1 - content["alpha"]), lang, 0) + " %"
     selected = content["selected"]
+    simulated = [row for row in content["candidates"] if row.get("difference_to_baseline")]
+    none_better = all(verdict(row, objective["better"]) != "better" for row in simulated)
+    none_sentence = phrase("rank_none_better", lang, simulated=len(simulated))
     if selected is None and content["guarantee"].startswith("every candidate gives the same"):
-        return phrase("rank_identical", lang, survivors=", ".join(content["survivors"]))
+        sentence = phrase("rank_identical", lang, survivors=", ".join(content["survivors"]))
+        return sentence + (" " + none_sentence if none_better else "")
     if selected is None:
-        return phrase(
+        sentence = phrase(
             "rank_no_winner",
             lang,
             survivors=", ".join(content["survivors"]),
             budget=content["settings"]["max_replications"],
         )
-    effect = rows[selected].get("difference_to_baseline") or {}
-    sentence = phrase(
-        "rank_answer",
+        return sentence + (" " + none_sentence if none_better else "")
+    row = rows[selected]
+    effect = amount(row.get("difference_to_baseline"), unit, lang, signed=True)
+    outcome = verdict(row, objective["better"])
+    if len(simulated) == 1:
+        why = phrase("rank_one_named" if content.get("candidates_named") else "rank_one_screened", lang)
+        sentence = phrase("rank_answer_one", lang, site=selected, why=why, kpi=label, effect=effect)
+        extra = {"better": "", "unclear": "rank_no_difference", "worse": "rank_worse"}[outcome]
+        return sentence + (" " + phrase(extra, lang) if extra else "")
+    opener = {"better": "rank_answer", "unclear": "rank_answer_unclear", "worse": "rank_answer_worse"}[outcome]
+    sentence = phrase(opener, lang, site=selected, kpi=label, effect=effect)
+    if none_better:
+        sentence += " " + none_sentence
+    sentence += " " + phrase(
+        "rank_answer_kn",
         lang,
         site=selected,
-        kpi=label,
-        effect=amount(effect, unit, lang, signed=True),
         confidence=confidence,
         delta=delta,
         screened=sum(row["screened_in"] for row in content["candidates"]),
@@ -73,20 +114,17 @@ def answer_text(content: dict, lang: str) -> str:
     )
     if content["within_delta"]:
         sentence += " " + phrase("rank_within_delta", lang, others=", ".join(content["within_delta"]), delta=delta)
-    if sum(row["screened_in"] for row in content["candidates"]) == 1:
-        sentence += " " + phrase("rank_one_screened", lang)
     return sentence
-
-
-def decimals_of(value: float) -> int:
-    return 0 if float(value).is_integer() else min(4, max(1, -math.floor(math.log10(abs(value))) + 1))
 
 
 def table_rows(content: dict, lang: str) -> list[dict]:
     unit = content["objective"]["unit"]
+    alone = sum(1 for row in content["candidates"] if row["replications"]) == 1
     rows = []
     for position, row in enumerate(content["candidates"], start=1):
-        if row["selected"]:
+        if row["selected"] and alone:
+            status = phrase("rank_only_simulated", lang)
+        elif row["selected"]:
             status = phrase("rank_selected", lang)
         elif row["survivor"]:
             status = phrase("rank_survivor", lang)
@@ -104,6 +142,7 @@ def table_rows(content: dict, lang: str) -> list[dict]:
                 "baseline": amount(row.get("difference_to_baseline"), unit, lang, signed=True),
                 "best": amount(row.get("difference_to_selected"), unit, lang, signed=True),
                 "travel": amount(row.get("counsellor_travel_hours"), "hours", lang, signed=True),
+                "cost": amount(row.get("cost_total_eur"), "euro", lang, signed=True),
                 "replications": row["replications"],
                 "status": status,
             }
@@ -112,7 +151,8 @@ def table_rows(content: dict, lang: str) -> list[dict]:
 
 
 def draw_map(config: ScenarioConfig, content: dict, lang: str) -> Figure:
-    """Municipalities: today's sites, the candidates coloured by their simulated effect (grey: screened out)."""
+    """Municipalities: today's sites, the candidates coloured by their simulated effect on a diverging
+    scale centred on zero, blue where better than today (grey: screened out, not simulated)."""
     region = load_region(config.region)
     origin = (float(region.lat.mean()), float(region.lon.mean()))
     points = {
@@ -132,7 +172,11 @@ def draw_map(config: ScenarioConfig, content: dict, lang: str) -> Figure:
     if effects:
         xy = [points[name] for name in effects]
         values = [in_display_unit(value, unit) for value in effects.values()]
-        shown = axes.scatter(*zip(*xy), c=values, s=110, cmap="viridis", edgecolor="black", zorder=3)
+        largest = max((abs(value) for value in values if math.isfinite(value)), default=0.0) or 1.0
+        cmap = "RdBu" if content["objective"]["better"] == "higher" else "RdBu_r"  # blue: better than today
+        shown = axes.scatter(
+            *zip(*xy), c=values, s=110, cmap=cmap, vmin=-largest, vmax=largest, edgecolor="black", zorder=3
+        )
         figure.colorbar(
             shown,
             ax=axes,
@@ -199,6 +243,11 @@ def draw_trade_off(content: dict, lang: str) -> Figure:
         axes.errorbar(x, y, xerr=xerr, yerr=yerr, fmt="o", color=colour, capsize=2)
         axes.annotate(row["candidate"], (x, y), xytext=(5, 4), textcoords="offset points", fontsize=7.5)
     axes.axhline(0, color="black", linewidth=0.8)
+    axes.axvline(0, color="black", linewidth=0.5, linestyle=":")
+    low, high = axes.get_xlim()
+    axes.set_xlim(min(low, 0.0), max(high, 0.0))  # from no added travel at least: the zero is in view
+    low, high = axes.get_ylim()
+    axes.set_ylim(min(low, 0.0), max(high, 0.0))
     axes.set_xlabel(capitalise(phrase("rank_travel_axis", lang)))
     axes.set_ylabel(effect_label(content, lang))
     localise_numbers(figure, lang)
@@ -222,10 +271,11 @@ def write_ranking_report(folder: Path, config: ScenarioConfig, content: dict, la
                 {
                     "stem": stem,
                     "data": base64.b64encode(svg.read_bytes()).decode("ascii"),
-                    "caption": phrase(f"caption_{stem}", lang),
+                    "caption": caption_of(stem, content, lang),
                 }
             )
     unit = content["objective"]["unit"]
+    to_best = "rank_to_selected" if content["selected"] else "rank_to_leading"
     page = (
         environment()
         .get_template("ranking.html.j2")
@@ -237,26 +287,17 @@ def write_ranking_report(folder: Path, config: ScenarioConfig, content: dict, la
             answer=answer_text(content, lang),
             guarantee=content["guarantee"],
             headings=[
-                phrase(key, lang, unit=unit_label(unit, lang), difference_unit=unit_label(unit, lang, difference=True))
+                phrase(
+                    to_best if key == "rank_to_selected" else key,
+                    lang,
+                    unit=unit_label(unit, lang),
+                    difference_unit=unit_label(unit, lang, difference=True),
+                )
                 for key in RANK_HEADINGS
             ],
             rows=table_rows(content, lang),
             figures=embedded,
-            method=[
-                phrase(
-                    "rank_method_screen",
-                    lang,
-                    margin=format_number(100 * content["settings"]["screen_margin"], lang, 0),
-                ),
-                phrase(
-                    "rank_method_kn",
-                    lang,
-                    n0=content["settings"]["n0"],
-                    batch=content["settings"]["batch"],
-                    budget=content["settings"]["max_replications"],
-                    used=content["replications_used"],
-                ),
-            ],
+            method=method_text(content, lang),
             words={
                 key: phrase(key, lang) for key in ("question", "answer", "rank_table", "figures", "figure", "method")
             },
@@ -267,7 +308,45 @@ def write_ranking_report(folder: Path, config: ScenarioConfig, content: dict, la
     return path
 
 
+def caption_of(stem: str, content: dict, lang: str) -> str:
+    """A figure's caption; the map's names grey and the ring only where the map shows them."""
+    if stem != "ranking_map":
+        return phrase(f"caption_{stem}", lang)
+    grey = any(not row.get("difference_to_baseline") for row in content["candidates"])
+    return phrase(
+        "caption_ranking_map",
+        lang,
+        grey=phrase("caption_ranking_map_grey", lang) if grey else "",
+        ring=phrase("caption_ranking_map_ring", lang) if content["selected"] else "",
+    )
+
+
+def method_text(content: dict, lang: str) -> list[str]:
+    """The method's paragraphs: the screen and the rule that decided who went on, then the selection."""
+    settings = content["settings"]
+    if settings.get("screen_keep") is not None:
+        rule = phrase("rank_method_keep", lang, keep=settings["screen_keep"])
+    elif content.get("candidates_named"):
+        rule = phrase("rank_method_named", lang)
+    else:
+        rule = phrase("rank_method_margin", lang, margin=format_number(100 * settings["screen_margin"], lang, 0))
+    simulated = sum(1 for row in content["candidates"] if row["replications"])
+    if simulated == 1:
+        selection = phrase("rank_method_one", lang, n0=settings["n0"], used=content["replications_used"])
+    else:
+        selection = phrase(
+            "rank_method_kn",
+            lang,
+            delta=delta_text(content, lang),
+            n0=settings["n0"],
+            batch=settings["batch"],
+            budget=settings["max_replications"],
+            used=content["replications_used"],
+        )
+    return [phrase("rank_method_screen", lang) + " " + rule, selection]
+
+
 RANK_HEADINGS = (
     "rank_position", "rank_candidate", "rank_score", "rank_objective", "rank_to_baseline", "rank_to_selected",
-    "rank_travel", "rank_replications", "rank_status",
+    "rank_travel", "rank_cost", "rank_replications", "rank_status",
 )  # fmt: skip

@@ -29,8 +29,8 @@ PHRASES = {
     "rises": {"de": "steigt um", "en": "rises by"},
     "falls": {"de": "sinkt um", "en": "falls by"},
     "finding": {
-        "de": "{kpi} {verb} {amount} (95-%-KI {low} bis {high})",
-        "en": "{kpi} {verb} {amount} (95 % CI {low} to {high})",
+        "de": "{kpi}: {verb} {amount} (95-%-KI {low} bis {high})",
+        "en": "{kpi}: {verb} {amount} (95 % CI {low} to {high})",
     },
     "added_site_use": {
         "de": "Der neue Standort {site} hält im Auswertungszeitraum {sessions} Beratungstage ab,"
@@ -42,6 +42,14 @@ PHRASES = {
         " (95 % CI {kept_low} to {kept_high}) and an attendance of {attendance}"
         " (95 % CI {attendance_low} to {attendance_high}).",
     },
+    "added_site_use_no_interval": {
+        "de": "Der neue Standort {site} hält im Auswertungszeitraum {sessions} Beratungstage ab, mit {kept}"
+        " wahrgenommenen Terminen je Tag und einer Teilnahmequote von {attendance} (zu wenige Replikationen"
+        " für ein Intervall, n = {n}).",
+        "en": "The new site {site} holds {sessions} consultation days in the measured period, with {kept} kept"
+        " appointments per day and an attendance of {attendance} (too few replications for an interval, n = {n}).",
+    },
+    "no_change_cell": {"de": "keine Änderung", "en": "no change"},
     "added_site_residents": {
         "de": "Für die Klienten aus {municipality}: Wegezeit zum Termin {travel_before} → {travel_after} Minuten,"
         " Teilnahmequote {attendance_before} → {attendance_after}.",
@@ -49,8 +57,10 @@ PHRASES = {
         " {travel_after} minutes, attendance {attendance_before} → {attendance_after}.",
     },
     "not_distinguishable": {
-        "de": "Nicht von null unterscheidbar: ",
-        "en": "Not distinguishable from zero: ",
+        "de": "Nicht von null unterscheidbar (gepaarter t-Test mit Holm-Korrektur über alle Kennzahlen, daher"
+        " auch bei einem Intervall ohne die Null möglich): ",
+        "en": "Not distinguishable from zero (paired t-test with Holm's correction over all KPIs, so possible"
+        " even where an interval excludes zero): ",
     },
     "not_distinguishable_finding": {
         "de": "{kpi} ({difference}, 95-%-KI {low} bis {high})",
@@ -213,15 +223,50 @@ PHRASES = {
         "en": "Which municipality of {region} would do most with one more consultation room for: {kpi}?",
     },
     "rank_answer": {
-        "de": "Am meisten bringt ein Raum in {site}: {kpi} {effect} gegenüber heute. Mit einer"
-        " Wahrscheinlichkeit von mindestens {confidence} liegt {site} höchstens {delta}"
+        "de": "Am meisten bringt ein Raum in {site}: {kpi} {effect} gegenüber heute.",
+        "en": "A room in {site} does most: {kpi} {effect} against today.",
+    },
+    "rank_answer_unclear": {
+        "de": "Am besten schneidet ein Raum in {site} ab ({kpi} {effect} gegenüber heute), doch dieser Unterschied"
+        " zu heute ist nicht von null zu unterscheiden (das 95-%-KI schließt null ein).",
+        "en": "A room in {site} comes out best ({kpi} {effect} against today), but the difference against today is"
+        " not distinguishable from zero (its 95 % CI contains zero).",
+    },
+    "rank_answer_worse": {
+        "de": "Am besten schneidet ein Raum in {site} ab, doch auch er verschlechtert die Zielgröße gegenüber"
+        " heute: {kpi} {effect}.",
+        "en": "A room in {site} comes out best, yet even it makes the objective worse than today: {kpi} {effect}.",
+    },
+    "rank_none_better": {
+        "de": "Keiner der {simulated} simulierten Standorte verbessert die Zielgröße gegenüber heute nachweisbar.",
+        "en": "None of the {simulated} candidates simulated improves the objective against today demonstrably.",
+    },
+    "rank_answer_kn": {
+        "de": "Mit einer Wahrscheinlichkeit von mindestens {confidence} liegt {site} höchstens {delta}"
         " (Indifferenzzone rank.delta) hinter dem besten der"
         " {screened} näher geprüften von {candidates} möglichen Standorten (Verfahren von Kim & Nelson auf"
         " gemeinsamen Zufallszahlen).",
-        "en": "A room in {site} does most: {kpi} {effect} against today. With probability at least"
-        " {confidence}, {site} is within {delta}"
+        "en": "With probability at least {confidence}, {site} is within {delta}"
         " (the indifference zone rank.delta) of the best of the {screened} candidates simulated out of"
         " {candidates} (Kim & Nelson's procedure on common random numbers).",
+    },
+    "rank_answer_one": {
+        "de": "Simuliert wurde nur ein Standort, {site} ({why}): {kpi} {effect} gegenüber heute. Ohne einen zweiten"
+        " gibt es keine Auswahl und keine Aussage darüber, ob er der beste ist.",
+        "en": "Only one candidate was simulated, {site} ({why}): {kpi} {effect} against today. Without a second"
+        " there is no selection and no claim that it is the best.",
+    },
+    "rank_one_named": {
+        "de": "als einziger in rank.candidates benannt",
+        "en": "the only one named in rank.candidates",
+    },
+    "rank_no_difference": {
+        "de": "Dieser Unterschied zu heute ist nicht von null zu unterscheiden (das 95-%-KI schließt null ein).",
+        "en": "The difference against today is not distinguishable from zero (its 95 % CI contains zero).",
+    },
+    "rank_worse": {
+        "de": "Der Raum verschlechtert die Zielgröße gegenüber heute.",
+        "en": "The room makes the objective worse than today.",
     },
     "rank_within_delta": {
         "de": "Weniger als {delta} dahinter (gepaart geschätzt), also innerhalb der Indifferenzzone nicht sicher"
@@ -242,8 +287,8 @@ PHRASES = {
         " replication.",
     },
     "rank_one_screened": {
-        "de": "Nur dieser Standort kam durch das Vorauswahlmodell; er wurde ohne Auswahlverfahren simuliert.",
-        "en": "Only this site passed the screen; it was simulated without a selection procedure.",
+        "de": "der einzige, den die Vorauswahl behielt",
+        "en": "the only one the screen kept",
     },
     "rank_table": {"de": "Rangfolge", "en": "Ranking"},
     "rank_position": {"de": "Rang", "en": "Rank"},
@@ -252,11 +297,17 @@ PHRASES = {
     "rank_objective": {"de": "Zielgröße ({unit}, 95-%-KI)", "en": "Objective ({unit}, 95 % CI)"},
     "rank_to_baseline": {"de": "Unterschied zu heute ({difference_unit})", "en": "Against today ({difference_unit})"},
     "rank_to_selected": {"de": "Unterschied zum Gewählten", "en": "Against the selected"},
+    "rank_to_leading": {"de": "Unterschied zum Führenden", "en": "Against the leading candidate"},
     "rank_travel": {"de": "Fahrzeit der Beratungskräfte (Stunden)", "en": "Counsellor travel (hours)"},
+    "rank_cost": {
+        "de": "Kosten gegenüber heute (€; Annahmen: costs.*)",
+        "en": "Cost against today (€; assumptions: costs.*)",
+    },
     "rank_replications": {"de": "Replikationen", "en": "Replications"},
     "rank_status": {"de": "Ergebnis", "en": "Outcome"},
     "rank_selected": {"de": "gewählt", "en": "selected"},
     "rank_survivor": {"de": "noch im Rennen", "en": "still in contention"},
+    "rank_only_simulated": {"de": "einziger simulierter Standort", "en": "the only one simulated"},
     "rank_eliminated": {"de": "ausgeschieden nach {n} Replikationen", "en": "eliminated after {n} replications"},
     "rank_screened_out": {"de": "in der Vorauswahl ausgeschieden", "en": "screened out"},
     "rank_sites_today": {"de": "Standorte heute", "en": "sites today"},
@@ -266,11 +317,16 @@ PHRASES = {
         "en": "added counsellor travel (hours)",
     },
     "caption_ranking_map": {
-        "de": "Mögliche Standorte, gefärbt nach ihrer simulierten Wirkung (gepaarter Unterschied zu heute);"
-        " grau: in der Vorauswahl ausgeschieden; Quadrate: Standorte heute; Ring: der gewählte Standort.",
-        "en": "Candidate sites coloured by their simulated effect (paired difference against today); grey:"
-        " screened out; squares: today's sites; ring: the selected site.",
+        "de": "Mögliche Standorte, gefärbt nach ihrer simulierten Wirkung (gepaarter Unterschied zu heute; Farben um"
+        " null zentriert, blau: besser als heute, rot: schlechter){grey}; Quadrate: Standorte heute{ring}.",
+        "en": "Candidate sites coloured by their simulated effect (paired difference against today; colours centred"
+        " on zero, blue: better than today, red: worse){grey}; squares: today's sites{ring}.",
     },
+    "caption_ranking_map_grey": {
+        "de": "; grau: in der Vorauswahl ausgeschieden, nicht simuliert",
+        "en": "; grey: screened out, not simulated",
+    },
+    "caption_ranking_map_ring": {"de": "; Ring: der gewählte Standort", "en": "; ring: the selected site"},
     "caption_ranking_trade_off": {
         "de": "Wirkung gegen Aufwand: Unterschied der Zielgröße zu heute gegen die zusätzliche Fahrzeit der"
         " Beratungskräfte, je simuliertem Standort, mit gepaarten 95-%-KI.",
@@ -281,23 +337,41 @@ PHRASES = {
         "de": "Vorauswahl (statisches Modell, kein Simulationsergebnis): der Einfügeschritt eines p-Median-Modells"
         " auf den Wegezeiten – je Standort die Minuten Weg, die er den schwer Erreichbaren spart, die er"
         " bedienen würde (schwer Erreichbare × Verkürzung ihres Wegs mit Bus und Bahn), mit deren Zahl und Wegen"
-        " aus der ersten Stufe der Basis. Weiter geprüft werden alle Standorte mit mindestens {margin} % der"
-        " besten Punktzahl (rank.screen_margin) oder die rank.screen_keep besten.",
+        " aus der ersten Stufe der Basis.",
         "en": "Screen (a static model, not a simulation result): the add-one step of a p-median on the travel"
         " times: per candidate, the minutes it saves the hard-to-reach it would serve (hard-to-reach clients ×"
-        " how much shorter their bus trip gets), their numbers and trips from the baseline's first stage. Every"
-        " candidate with at least {margin} % of the best score goes on (rank.screen_margin), or the"
-        " rank.screen_keep best.",
+        " how much shorter their bus trip gets), their numbers and trips from the baseline's first stage.",
+    },
+    "rank_method_margin": {
+        "de": "Weiter geprüft werden alle Standorte mit mindestens {margin} % der besten Punktzahl"
+        " (rank.screen_margin).",
+        "en": "Every candidate with at least {margin} % of the best score goes on (rank.screen_margin).",
+    },
+    "rank_method_keep": {
+        "de": "Weiter geprüft werden die {keep} mit der besten Punktzahl (rank.screen_keep).",
+        "en": "The {keep} best scores go on (rank.screen_keep).",
+    },
+    "rank_method_named": {
+        "de": "Die Standorte wurden in rank.candidates benannt und alle simuliert; die Punktzahl der Vorauswahl"
+        " dient hier nur zur Information.",
+        "en": "The candidates were named in rank.candidates and all simulated; the screening score is for"
+        " information only.",
+    },
+    "rank_method_one": {
+        "de": "Auswahl: keine, denn mit einem Standort gibt es nichts auszuwählen; er und die Basis erhielten je"
+        " {n0} Replikationen auf denselben Zufallszahlen (gepaarte Unterschiede). Insgesamt {used} Replikationen.",
+        "en": "Selection: none, as there is nothing to select among one candidate; it and the baseline got {n0}"
+        " replications each on the same random numbers (paired differences). {used} replications in all.",
     },
     "rank_method_kn": {
         "de": "Auswahl: das vollständig sequenzielle Verfahren KN (Kim & Nelson 2001) mit Indifferenzzone"
-        " rank.delta; jeder Standort erhält zuerst {n0} Replikationen, dann die noch nicht ausgeschiedenen je"
+        " rank.delta = {delta}; jeder Standort erhält zuerst {n0} Replikationen, dann die noch nicht ausgeschiedenen je"
         " {batch} weitere, bis einer übrig ist oder {budget} erreicht sind. Alle Standorte und die Basis laufen"
         " mit denselben Zufallszahlen (gepaarte Unterschiede). Insgesamt {used} Replikationen.",
         "en": "Selection: the fully sequential procedure KN (Kim & Nelson 2001) with indifference zone"
-        " rank.delta; every candidate gets {n0} replications first, then those still in contention {batch} more"
-        " at a time, until one remains or {budget} are reached. All candidates and the baseline run on the same"
-        " random numbers (paired differences). {used} replications in all.",
+        " rank.delta = {delta}; every candidate gets {n0} replications first, then those still in contention"
+        " {batch} more at a time, until one remains or {budget} are reached. All candidates and the baseline run"
+        " on the same random numbers (paired differences). {used} replications in all.",
     },
     "interval": {"de": "{low} bis {high}", "en": "{low} to {high}"},
     "mean": {"de": "Mittel", "en": "mean"},
@@ -528,6 +602,12 @@ PARAMETERS = {
         "de": "verloren nach Nichterscheinen in Folge",
         "en": "lost after consecutive no-shows",
     },
+    "costs.counsellor_hour_eur": {
+        "de": "Kosten je Arbeitsstunde einer Beratungskraft (€)",
+        "en": "cost per counsellor hour (€)",
+    },
+    "costs.per_km_eur": {"de": "Kosten je gefahrenem km (€)", "en": "cost per km driven (€)"},
+    "costs.room_day_eur": {"de": "Kosten je Beratungstag im Gemeinderaum (€)", "en": "cost per room day (€)"},
 }
 
 
@@ -550,6 +630,46 @@ def calendar_text(calendar: dict, lang: str) -> str:
     else:
         rhythm = {"de": f"alle {every} Wochen", "en": f"every {every} weeks"}[lang]
     return f"{days} {rhythm}, {calendar['start']}–{calendar['end']}"
+
+
+# Words a config value may be, in the reader's language (the key beside it stays as typed)
+CONFIG_WORDS = {
+    "local": {
+        "de": "local (vor Ort: ein Raum lädt seine Zielgruppe ein)",
+        "en": "local (a room invites its target group)",
+    },
+    "nearest": {"de": "nearest (nächster Standort)", "en": "nearest (the nearest site)"},
+    "model": {"de": "model (Luftlinie × Umweg / Geschwindigkeit)", "en": "model (straight line × detour / speed)"},
+    "matrix": {"de": "matrix (Fahrzeitmatrix aus Datei)", "en": "matrix (travel times from a file)"},
+    "zero": {"de": "zero (keine Wege)", "en": "zero (no travel)"},
+}
+PROVENANCE = {
+    "package_version": {"de": "Programmversion", "en": "package version"},
+    "git_commit": {"de": "Git-Commit", "en": "git commit"},
+    "seed": {"de": "Startwert", "en": "seed"},
+    "replications": {"de": "Replikationen", "en": "replications"},
+    "horizon_days": {"de": "Simulierte Tage", "en": "simulated days"},
+    "warmup_days": {"de": "Einschwingtage", "en": "warm-up days"},
+    "workers": {"de": "Prozesse", "en": "processes"},
+    "python": {"de": "Python", "en": "Python"},
+    "platform": {"de": "System", "en": "platform"},
+    "libraries": {"de": "Bibliothek", "en": "library"},
+    "command": {"de": "Befehl", "en": "command"},
+    "started": {"de": "Beginn", "en": "started"},
+    "finished": {"de": "Ende", "en": "finished"},
+}
+
+
+def config_word(value: str, lang: str) -> str:
+    """A config word (booking.policy, travel.mode) with what it means in the reader's language."""
+    return CONFIG_WORDS.get(value, {}).get(lang, value)
+
+
+def provenance_label(key: str, lang: str) -> str:
+    """A provenance entry's name in the reader's language, e.g. 'Bibliothek numpy' for libraries.numpy."""
+    head, _, rest = key.partition(".")
+    label = PROVENANCE.get(head, {}).get(lang, head)
+    return f"{label} {rest}" if rest else label
 
 
 def site_text(site: dict, lang: str) -> str:

@@ -254,3 +254,21 @@ def test_the_added_site_is_described_with_the_numbers_of_sites_csv(german_report
     assert f"{kpis['kept_per_session']:.1f}".replace(".", ",") + " wahrgenommenen Terminen je Tag" in paragraph.text
     assert f"{100 * kpis['attendance_rate']:.1f}".replace(".", ",") in paragraph.text
     assert "Für die Klienten aus Ruhla: Wegezeit zum Termin" in paragraph.text
+
+
+def test_exactly_equal_differences_say_no_change_and_provenance_is_german(cli_report: Report) -> None:
+    unchanged = [
+        cell
+        for cell in cli_report.find("td")
+        if "difference" in cell.attributes.get("class", "")
+        and float(cell.attributes["data-value"]) == float(cell.attributes["data-ci-low"]) == 0
+        and float(cell.attributes["data-ci-high"]) == 0
+    ]
+    assert unchanged, "the run has no exactly equal KPI (the 90 % wait quantile usually is)"
+    assert all(cell.text.startswith("keine Änderung") and "bis" not in cell.text for cell in unchanged)
+    keys = [element.text for element in cli_report.find("dt")]
+    for german in ("Programmversion", "Startwert", "Befehl", "Beginn", "Ende", "Bibliothek numpy"):
+        assert german in keys, keys
+    assert not {"package_version", "seed", "command", "started"} & set(keys)
+    (row,) = cli_report.find("tr", data_key="booking.policy")
+    assert "vor Ort" in row.text
