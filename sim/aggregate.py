@@ -31,6 +31,7 @@ from sim.kpi.registry import KPIS
 
 STATISTICS = ("mean", "ci_low", "ci_high")
 USAGE = "give the folder of one sweep: python -m sim.aggregate results/run-sweep/<time>"
+SWEEP_MARK = "multirun.yaml"  # Hydra writes it at the root of every sweep folder
 
 
 @dataclass
@@ -179,6 +180,12 @@ def main() -> None:
     sweep = Path(sys.argv[1])
     if not any(sweep.glob("*/.hydra/overrides.yaml")):
         print(f"error: {sweep} holds no sweep jobs (no */.hydra/overrides.yaml); {USAGE}", file=sys.stderr)
+        sys.exit(2)
+    if not (sweep / SWEEP_MARK).is_file():
+        print(
+            f"error: {sweep} is not the folder of a sweep (Hydra writes {SWEEP_MARK} there); {USAGE}.",
+            file=sys.stderr,
+        )
         sys.exit(2)
     report(sweep)
 

@@ -8,6 +8,7 @@ sentence on stderr and exit code 2, not a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import io
 import os
@@ -35,10 +36,20 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.config import ConfigError
-from sim.config.compose import Experiment, as_typed, command_line
+from sim.config.compose import (
+    KEY_NOT_IN,
+    Experiment,
+    as_typed,
+    command_line,
+    explain,
+    first_line,
+    omegaconf_sentence,
+    period,
+    setting_sentence,
+)
 from sim.config.schema import RankConfig, ReportConfig, RunnerConfig, ScenarioConfig, register_configs
 from sim.config.validate import AUTO, validate_runner
-from sim.experiment import folders
+from sim.experiment import folders, outputs
 from sim.experiment.outputs import provenance, write_json, write_results, write_text
 from sim.experiment.precision import auto_replications
 from sim.experiment.replicate import Scenario, run_replications, worker_count
@@ -122,18 +133,28 @@ def help_text(doc: str, examples: list[str], settings: tuple[str, ...] = ()) -> 
 
 
 def start(
-    hydra_main: Callable[[], None], own_keys: list[str], doc: str = "", examples: tuple = (), settings: tuple = ()
+    hydra_main: Callable[[], None],
+    own_keys: list[str],
+    doc: str = "",
+    examples: tuple = (),
+    settings: tuple = (),
+    sweeps: bool = True,
 ) -> None:
     """Run a Hydra entry point on the user's command line. A mistake Hydra finds while composing
     the config (before the command's own code runs, or between the jobs of a sweep) is one sentence
     on stderr and exit code 2, like the command's own errors: its stderr is held until the command
     starts (`user_errors`). A sweep Hydra stops halfway keeps what it finished (`keep_finished_jobs`).
-    `--help` prints `help_text`."""
+    `--help` prints `help_text`. A command that writes no kpis.json (`sweeps=False`: sim.rank,
+    sim.warmup) refuses a sweep (-m) up front. The command line as typed is kept for provenance.json."""
     global _held
     if doc and any(item in ("--help", "-h") for item in sys.argv[1:]):
         print(help_text(doc, list(examples), settings))
         sys.exit(0)
+    outputs.typed_command = list(sys.argv)
+    os.environ[outputs.COMMAND_ENV] = outputs.command_text()
     try:
+        if not sweeps and multirun(sys.argv[1:]):
+            raise ConfigError(f"{command_name()} does not sweep (-m/--multirun); run one setting at a time.")
         check_launcher(sys.argv[1:])
         sys.argv = [sys.argv[0], *command_line(sys.argv[1:], own_keys)]
     except ConfigError as error:
@@ -161,6 +182,18 @@ def start(
     finally:
         held.release()
         _held = None
+
+
+def multirun(arguments: list[str]) -> bool:
+    """Whether a command line asks Hydra for a sweep."""
+    return any(item in ("-m", "--multirun") or item.replace(" ", "") == "hydra.mode=MULTIRUN" for item in arguments)
+
+
+def command_name() -> str:
+    """The running command as the user names it (sim.rank), from `python -m sim.rank`."""
+    main = sys.modules.get("__main__")
+    spec = getattr(main, "__spec__", None)
+    return spec.name.removesuffix(".__main__") if spec is not None and spec.name else Path(sys.argv[0]).stem
 
 
 class _HeldStderr(io.StringIO):
@@ -340,9 +373,8 @@ def hydra_error(text: str, arguments: list[str] = ()) -> str:
     if lines[0].startswith("Traceback"):
         return traceback_error(lines, arguments)
     first = lines[0]
-    if first.startswith("Error merging override"):
-        override = as_typed(first.removeprefix("Error merging override").strip())
-        return f"{override}: {lines[1] if len(lines) > 1 else 'not allowed'}."
+    if first.startswith(("Error merging override", "Could not override")):
+        return override_error(lines)
     if "Available options in" in text:
         listed = lines[1 : next((i for i, line in enumerate(lines) if line.startswith("Config search path")), None)]
         options = [line for line in listed if not line.startswith("Available options") and not line.endswith("_schema")]
@@ -351,8 +383,35 @@ def hydra_error(text: str, arguments: list[str] = ()) -> str:
         given = as_typed(lines[0].partition(":")[2].strip()) if ":" in lines[0] else ""
         return f"'{given}' is not an override of the form key=value (Hydra's override syntax)."
     if first.endswith("raised while composing config:") and len(lines) > 1:
-        return f"{first.partition(':')[0]}: {lines[1].rstrip('.')}."
+        return period(f"{first.partition(':')[0]}: {explain(lines[1], full_key_of(lines))}")
+    if KEY_NOT_IN.search(first):  # a key a config file sets that the schema has not
+        where, _, message = first.rpartition(": ")
+        sentence = explain(message, full_key_of(lines))
+        return period(f"{where}: {sentence}" if where else sentence)
     return first if first.endswith(".") else first + "."
+
+
+def full_key_of(lines: list[str]) -> str | None:
+    """The key OmegaConf names in its error (`full_key: KEY`)."""
+    return next((line.removeprefix("full_key:").strip() for line in lines if line.startswith("full_key:")), None)
+
+
+def override_error(lines: list[str]) -> str:
+    """An override Hydra could not apply: why, naming its key (an unknown key with the nearest
+    known one, a value of the wrong type, a list given without brackets)."""
+    first = lines[0]
+    if first.startswith("Error merging override"):
+        override = as_typed(first.removeprefix("Error merging override").strip())
+    else:
+        override = first.removeprefix("Could not override").strip().strip(".").strip("'")
+    key = full_key_of(lines) or override.partition("=")[0].lstrip("+")
+    causes = [
+        line for line in lines[1:] if not line.startswith(("To append", "full_key:", "reference_type", "object_type"))
+    ]
+    if not causes:
+        return f"{override}: not allowed."
+    sentence = explain(causes[0], key)
+    return period(sentence if key in sentence else f"{override}: {sentence}")
 
 
 def config_files(arguments: list[str]) -> list[Path]:
@@ -397,8 +456,27 @@ def traceback_error(lines: list[str], arguments: list[str]) -> str:
         where = str(unreadable) if unreadable else "a config file"
         return f"{where} is not UTF-8 text (binary content?); a config must be a YAML text file."
     if kind == "RecursionError":
-        return "a config's defaults list includes itself, directly or through another; check its defaults:."
+        return (
+            f"{looping_config(arguments)} includes itself in its defaults list, directly or through another;"
+            " check its defaults:."
+        )
     return f"{kind}: {message.rstrip('.')} while composing the config."
+
+
+def looping_config(arguments: list[str]) -> str:
+    """The config file whose defaults list names itself (of the added config folders), else the
+    chosen scenario's file."""
+    for path in config_files(arguments):
+        try:
+            content = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError, yaml.YAMLError):
+            continue
+        defaults = content.get("defaults") if isinstance(content, dict) else None
+        names = [str(entry).strip("/") for entry in defaults or [] if isinstance(entry, str)]
+        if path.stem in names or f"{path.parent.name}/{path.stem}" in names:
+            return str(path)
+    choice = next((item.partition("=")[2] for item in arguments if item.startswith("scenario=")), None)
+    return f"scenario/{choice}.yaml" if choice else "a config"
 
 
 @contextmanager
@@ -412,8 +490,10 @@ def user_errors() -> Iterator[None]:
     release_stderr()
     try:
         yield
-    except (ConfigError, OmegaConfBaseException, HydraException) as error:
+    except ConfigError as error:
         record_failure(str(error).strip().splitlines()[0])
+    except (OmegaConfBaseException, HydraException) as error:
+        record_failure(period(first_line(error)))
     except OSError as error:  # a results folder that cannot be written: read-only, full, gone
         if error.filename is None:
             raise
@@ -421,8 +501,8 @@ def user_errors() -> Iterator[None]:
     except Exception as error:
         if not in_sweep():
             raise
-        first_line = (str(error).strip().splitlines() or [""])[0]
-        record_failure(f"{type(error).__name__}: {first_line}")
+        said = (str(error).strip().splitlines() or [""])[0]
+        record_failure(f"{type(error).__name__}: {said}")
 
 
 def in_sweep() -> bool:
@@ -433,11 +513,34 @@ def record_failure(message: str) -> None:
     """Say what went wrong in one line; in a sweep, record it in the job's failed.json and go on."""
     print(f"error: {message}", file=sys.stderr)
     if not in_sweep():
+        remove_unfinished_results()
         remove_unused_folder()
         sys.exit(2)
     folder = Path(HydraConfig.get().runtime.output_dir)
     if not (folder / "kpis.json").exists():
         write_json(folder / "failed.json", {"error": message})
+
+
+def remove_unfinished_results() -> None:
+    """A single run that failed while writing (a full disk) leaves no half results: what it wrote
+    into the folder it claimed is removed (never a folder another run claimed, nor finished results)."""
+    if not HydraConfig.initialized():
+        return
+    folder = Path(HydraConfig.get().runtime.output_dir)
+    if folder not in folders.claimed or folders.finished(folder):
+        return
+    outputs.remove_unfinished(folder)
+    for leftover in (folder / "scenarios", folder / "figures"):
+        if leftover.is_dir():
+            for path in leftover.iterdir():
+                if path.is_file() and (
+                    path.suffix in (".png", ".svg", ".yaml") or path.name.endswith(outputs.TEMPORARY)
+                ):
+                    path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                leftover.rmdir()  # only if it is empty now
+    (folder / folders.CLAIM).unlink(missing_ok=True)
+    folders.claimed.discard(folder)
 
 
 def remove_unused_folder() -> None:
@@ -465,7 +568,14 @@ def refuse_unknown_settings(cfg: DictConfig) -> None:
         known = [item.name for item in fields(schema)]
         for key in cfg[section]:
             if key not in known:
-                raise ConfigError(f"{section}.{key} is not a setting of this command; allowed: {', '.join(known)}.")
+                raise ConfigError(period(setting_sentence(section, schema, str(key))))
+        try:
+            OmegaConf.structured(OmegaConf.to_object(cfg[section]))  # typed again, as validate_rank does
+        except OmegaConfBaseException as error:  # a value of the wrong kind, named by its key
+            key = str(getattr(error, "full_key", None) or "")
+            if key and not key.startswith(f"{section}."):
+                error.full_key = f"{section}.{key}"  # the key as the user gives it
+            raise ConfigError(period(omegaconf_sentence(error))) from None
 
 
 def runner_of(cfg: DictConfig) -> RunnerConfig:

@@ -83,7 +83,7 @@ def force_weights(arguments: list[str]) -> list[str]:
 
 def main() -> None:
     sys.argv = [sys.argv[0], *force_weights(sys.argv[1:])]
-    start(rank, command_keys(RankCommand, "scenario"), __doc__, EXAMPLES, ("rank", "report"))
+    start(rank, command_keys(RankCommand, "scenario"), __doc__, EXAMPLES, ("rank", "report"), sweeps=False)
 
 
 if __name__ == "__main__":

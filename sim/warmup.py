@@ -77,7 +77,13 @@ def warmup(cfg: DictConfig) -> None:
 
 
 def main() -> None:
-    start(warmup, command_keys(RunCommand, "scenario"), __doc__, ("python -m sim.warmup scenario=wartburgkreis",))
+    start(
+        warmup,
+        command_keys(RunCommand, "scenario"),
+        __doc__,
+        ("python -m sim.warmup scenario=wartburgkreis",),
+        sweeps=False,
+    )
 
 
 if __name__ == "__main__":

@@ -80,7 +80,7 @@ def test_the_generated_keys_cover_the_schema() -> None:
         (["horizon_days=1000000000000"], "beyond the limit of 3,660"),
         (["clients.count=1000000000000"], "beyond the limit of 1,000,000"),
         (["replications=1000000000000"], "beyond the limit of 100,000"),
-        (["seed=abc"], "runner.seed=abc: Value 'abc'"),
+        (["seed=abc"], "runner.seed must be a whole number, not abc"),
         (["=3"], "is not an override of the form key=value"),
         (["+foo=1"], "+foo: a scenario has no key foo"),
         (["+replicatons=3"], "+replicatons: a scenario has no key replicatons"),
@@ -120,7 +120,10 @@ SCENARIO_FILES = {
     "tab_indent": ("# @package _global_\ndefaults:\n\t- /region: wartburgkreis\nname: x\n", "line 3"),
     "binary": (bytes(range(128, 256)) * 3, "is not UTF-8 text"),
     "names_itself": ("# @package _global_\ndefaults:\n  - names_itself\n  - _self_\nname: x\n", "includes itself"),
-    "unknown_key": ("# @package _global_\ndefaults:\n  - wartburgkreis\n  - _self_\nbogus_key: 1\n", "'bogus_key'"),
+    "unknown_key": (
+        "# @package _global_\ndefaults:\n  - wartburgkreis\n  - _self_\nbogus_key: 1\n",
+        "bogus_key is not a key of the scenario",
+    ),
 }
 
 
@@ -135,7 +138,8 @@ def test_a_broken_scenario_file_is_one_sentence_naming_it(name: str, tmp_path) -
     assert completed.returncode == 2
     lines = completed.stderr.strip().splitlines()
     assert len(lines) == 1 and expected in lines[0], completed.stderr
-    if name in ("yaml_error", "tab_indent", "binary"):
+    assert "Command" not in lines[0] and "ScenarioConfig" not in lines[0]
+    if name in ("yaml_error", "tab_indent", "binary", "names_itself"):
         assert str(path) in lines[0]
 
 
@@ -165,3 +169,116 @@ def test_two_runs_racing_for_one_folder_one_refuses_and_the_other_finishes(tmp_p
     assert [code for code, _ in outcomes] == [0, 2], outcomes
     assert "is in use by another run" in outcomes[1][1] or "already holds results" in outcomes[1][1]
     assert (tmp_path / "shared" / "kpis.json").is_file() and (tmp_path / "shared" / "replications.csv").is_file()
+
+
+def hydra_text(first: str, cause: str, key: str) -> str:
+    """Hydra's message for an override it could not apply, as it prints it."""
+    return (
+        f"{first}\n{cause}\n    full_key: {key}\n    object_type=X\n\nSet the environment variable HYDRA_FULL_ERROR=1"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            hydra_text(
+                "Could not override 'rank.dleta'.\nTo append to your config use +rank.dleta=5",
+                "Key 'dleta' not in 'RankConfig'",
+                "rank.dleta",
+            ),
+            "rank.dleta is not a setting of this command; did you mean rank.delta? (allowed: rank.candidates,",
+        ),
+        (
+            hydra_text("Could not override 'runner.foo'.", "Key 'foo' not in 'RunnerConfig'", "runner.foo"),
+            "runner.foo is not a setting of this command (allowed: runner.seed, runner.replications,",
+        ),
+        (
+            hydra_text("Could not override 'report.foo'.", "Key 'foo' not in 'ReportConfig'", "report.foo"),
+            "report.foo is not a setting of this command (allowed: report.lang,",
+        ),
+        (
+            hydra_text(
+                "Error merging override rank.candidates=Ruhla",
+                "Invalid value assigned: str is not a ListConfig, list or tuple.",
+                "rank.candidates",
+            ),
+            "rank.candidates must be a list in brackets, e.g. rank.candidates=[a,b].",
+        ),
+        (
+            "In 'scenario/unk': Key 'foo' not in 'RunCommand'.\n    full_key: foo\n    object_type=RunCommand",
+            "In 'scenario/unk': foo is not a key of the scenario.",
+        ),
+    ],
+    ids=["rank", "runner", "report", "not-a-list", "file-key"],
+)
+def test_hydra_s_override_errors_name_the_key_and_what_is_allowed(text: str, expected: str) -> None:
+    from sim.cli import hydra_error
+
+    message = hydra_error(text)
+    assert message.startswith(expected), message
+    assert "Could not override" not in message and "Config'" not in message
+
+
+@pytest.mark.parametrize(
+    ("override", "expected"),
+    [
+        ("foo=1", "scenario wartburgkreis_ruhla: foo is not a key of the scenario."),
+        ("sites.ruhla.counsellors=nan", "sites.ruhla.counsellors must be a whole number, not nan."),
+        ("sites.ruhla.counsellors=abc", "sites.ruhla.counsellors must be a whole number, not abc."),
+    ],
+)
+def test_an_alternative_s_own_override_says_why_it_is_refused(override: str, expected: str) -> None:
+    with pytest.raises(ConfigError) as refused:
+        compose_scenario("wartburgkreis_ruhla", [override])
+    assert str(refused.value).endswith(expected), refused.value
+
+
+def test_a_misspelt_top_level_key_gets_the_nearest_key_and_no_plus_hint() -> None:
+    with pytest.raises(ConfigError) as refused:
+        load_scenario("wartburgkreis", "replicatons=3")
+    assert str(refused.value) == "replicatons is not a key of scenario wartburgkreis; did you mean replications?"
+    with pytest.raises(ConfigError, match=r"experiment=NAME is a setting of python -m sim.compare\.$"):
+        load_scenario("wartburgkreis", "experiment=where_next")
+    with pytest.raises(ConfigError, match=r"\(a new key needs \+sites\.seebach\.counsellors=\.\.\.\)"):
+        load_scenario("wartburgkreis", "sites.seebach.counsellors=2")  # a new site is a new entry: + is right
+
+
+@pytest.mark.parametrize(
+    ("command", "arguments", "expected"),
+    [
+        ("sim.rank", ["rank.dleta=5"], "rank.dleta is not a setting of this command; did you mean rank.delta?"),
+        (
+            "sim.compare",
+            ["scenarios=wartburgkreis_ruhla"],
+            "scenarios must be a list in brackets, e.g. scenarios=[a,b].",
+        ),
+        ("sim.rank", ["rank.candidates=[[Ruhla]]"], "rank.candidates must be a list of single values in brackets"),
+    ],
+    ids=["misspelt-setting", "not-a-list", "nested-list"],
+)
+def test_a_command_s_own_setting_is_named_with_what_is_allowed(command, arguments, expected, tmp_path) -> None:
+    completed = run_cli(command, *arguments, cwd=tmp_path)
+    assert completed.returncode == 2, completed.stderr
+    lines = completed.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {expected}"), completed.stderr
+    results = tmp_path / "results"
+    assert not results.exists() or not any(path.is_file() for path in results.rglob("*"))
+
+
+def test_a_comparison_names_the_key_of_a_scenario_file_and_a_file_that_includes_itself(tmp_path) -> None:
+    folder = tmp_path / "configs" / "scenario"
+    folder.mkdir(parents=True)
+    (folder / "unk.yaml").write_text("# @package _global_\ndefaults:\n  - mmc\n  - _self_\nfoo: 1\n")
+    (folder / "loop.yaml").write_text("# @package _global_\ndefaults:\n  - loop\n  - _self_\nname: x\n")
+    for scenario, expected in (
+        ("unk", "scenario unk: In 'scenario/unk': foo is not a key of the scenario."),
+        ("loop", "scenario loop: scenario/loop.yaml, or a config its defaults list names"),
+    ):
+        completed = run_cli(
+            "sim.compare", "--config-dir", str(tmp_path / "configs"), f"scenarios=[mmc,{scenario}]", cwd=tmp_path
+        )
+        assert completed.returncode == 2
+        lines = completed.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"error: {expected}"), completed.stderr
+    assert not (tmp_path / "results").exists() or not any(p.is_file() for p in (tmp_path / "results").rglob("*"))

@@ -222,7 +222,7 @@ def test_runs_taking_over_one_stale_claim_at_once_one_wins(tmp_path):
 @pytest.mark.parametrize(
     ("sweep", "expected"),
     [
-        (("seed=1,x",), "sweep job 1 (runner.seed=x): runner.seed=x: Value 'x' of type 'str' could not be converted"),
+        (("seed=1,x",), "sweep job 1 (runner.seed=x): runner.seed must be a whole number, not x"),
         (("scenario=mmc,nope", "seed=1,2"), "sweep job 2 (scenario=nope runner.seed=1): In 'run': Could not find"),
     ],
     ids=["value", "config"],
@@ -310,3 +310,29 @@ def test_a_full_disk_is_one_sentence_naming_the_file_and_leaves_no_temporary_fil
     message = capsys.readouterr().err
     assert message.count("\n") == 1 and "No space left on device" in message and "kpis.json" in message
     assert list(tmp_path.iterdir()) == []
+
+
+# `python -m sim.run` whose disk is full at the fourth result file (scenario, replications and
+# municipalities are written by then)
+FULL_DISK = """
+import errno, os
+real_fsync, calls = os.fsync, []
+def full_fsync(descriptor):
+    calls.append(descriptor)
+    if len(calls) >= 4:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    real_fsync(descriptor)
+os.fsync = full_fsync
+from sim.run import main
+main()
+"""
+
+
+def test_a_run_whose_disk_fills_while_it_writes_leaves_no_results_folder(tmp_path):
+    folder = tmp_path / "run"
+    run = start_run(folder, *SMALL, "workers=1", script=FULL_DISK)
+    _, stderr = run.communicate(timeout=300)
+    assert run.returncode == 2, stderr
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and "No space left on device" in lines[0] and "sites.csv" in lines[0], stderr
+    assert not folder.exists(), sorted(str(path) for path in folder.rglob("*"))

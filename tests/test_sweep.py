@@ -34,6 +34,11 @@ def test_a_sweep_keeps_what_it_finished_and_names_what_failed(tmp_path):
     failed = json.loads((sweep / "failed_jobs.json").read_text())
     assert [job["job"] for job in failed] == ["1", "3"]
     assert failed[0]["error"] == "clients.no_car_share must be a probability between 0 and 1, got 1.5."
+    provenance = json.loads((sweep / "0" / "provenance.json").read_text())
+    assert provenance["command"] == (
+        "python -m sim.run -m scenario=mmc seed=1,2 clients.no_car_share=0.5,1.5 " + " ".join(TINY)
+    )  # as typed, not as handed to Hydra (+change.clients.no_car_share=...)
+    assert {"jinja2", "babel"} <= set(provenance["libraries"])
 
     # a job that never finished (the machine went down) is listed too, by the standalone command
     shutil.copytree(sweep / "0" / ".hydra", sweep / "4" / ".hydra")
@@ -116,6 +121,7 @@ def test_aggregate_lists_a_job_whose_files_are_corrupt_and_summarises_the_rest(t
         path = sweep / job / ".hydra" / "overrides.yaml"
         path.write_bytes(overrides if isinstance(overrides, bytes) else overrides.encode())
         (sweep / job / "kpis.json").write_text(kpis)
+    (sweep / "multirun.yaml").write_text("hydra: {}\n")  # what Hydra writes at a sweep's root
     completed = run_cli("sim.aggregate", str(sweep), cwd=tmp_path)
     assert completed.returncode == 1 and "Traceback" not in completed.stderr, completed.stderr
     assert [row["job"] for row in summary(sweep)] == ["0"]
@@ -124,3 +130,32 @@ def test_aggregate_lists_a_job_whose_files_are_corrupt_and_summarises_the_rest(t
     assert "kpis.json cannot be read (JSONDecodeError" in failed["1"]
     assert "overrides.yaml cannot be read" in failed["2"]
     assert "kpis.json cannot be read" in failed["3"]
+
+
+def test_a_folder_of_single_runs_is_not_aggregated(tmp_path):
+    runs = tmp_path / "results" / "run"
+    (runs / "2026-01-01" / ".hydra").mkdir(parents=True)
+    (runs / "2026-01-01" / ".hydra" / "overrides.yaml").write_text("- seed=1\n")
+    (runs / "2026-01-01" / "kpis.json").write_text('{"scenarios": {}}')
+    before = sorted(runs.rglob("*"))
+    completed = run_cli("sim.aggregate", str(runs), cwd=tmp_path)
+    assert completed.returncode == 2
+    lines = completed.stderr.strip().splitlines()
+    assert len(lines) == 1 and "is not the folder of a sweep (Hydra writes multirun.yaml there)" in lines[0]
+    assert sorted(runs.rglob("*")) == before  # no summary.csv, failed_jobs.json or figures/
+
+
+def test_a_command_that_writes_no_kpis_refuses_a_sweep(tmp_path, monkeypatch, capsys):
+    completed = run_cli("sim.warmup", "-m", "seed=1,2", cwd=tmp_path)
+    assert completed.returncode == 2
+    assert completed.stderr.strip() == "error: sim.warmup does not sweep (-m/--multirun); run one setting at a time."
+    assert not (tmp_path / "results").exists()
+
+    from sim import cli
+
+    monkeypatch.setattr(cli.sys, "argv", ["rank.py", "--multirun", "rank.delta=5,10"])
+    monkeypatch.setattr(cli, "command_name", lambda: "sim.rank")
+    with pytest.raises(SystemExit) as stop:
+        cli.start(lambda: pytest.fail("the sweep started"), ["rank"], sweeps=False)
+    assert stop.value.code == 2
+    assert capsys.readouterr().err == "error: sim.rank does not sweep (-m/--multirun); run one setting at a time.\n"

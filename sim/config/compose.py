@@ -15,10 +15,11 @@ sweeps (`-m key=1,2`) work on scenario keys the same way.
 from __future__ import annotations
 
 import difflib
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any
 
 from hydra import compose, initialize_config_module
@@ -28,7 +29,7 @@ from hydra.errors import HydraException, MissingConfigException
 from omegaconf import DictConfig, OmegaConf, open_dict
 from omegaconf.errors import OmegaConfBaseException
 
-from sim.config import CONFIG_MODULE, ConfigError
+from sim.config import CONFIG_MODULE, ConfigError, schema
 from sim.config.schema import ScenarioConfig, register_configs
 from sim.config.validate import refuse_non_finite, safe_name, validate
 
@@ -165,12 +166,96 @@ def compose_scenario(name: str, overrides: Iterable[str] = ()) -> DictConfig:
                 f"scenario '{name}' is not in the scenario/ config folders; allowed: {', '.join(known)}."
             ) from None
         except (HydraException, OmegaConfBaseException) as error:
-            raise ConfigError(f"scenario {name}: {first_line(error)}") from None
+            raise ConfigError(period(f"scenario {name}: {first_line(error)}")) from None
+        except RecursionError:
+            raise ConfigError(
+                f"scenario {name}: scenario/{name}.yaml, or a config its defaults list names, includes itself;"
+                " check its defaults:."
+            ) from None
+
+
+def period(text: str) -> str:
+    """A sentence's end: a full stop unless it ends in one (or in a question)."""
+    text = text.rstrip()
+    return text if text.endswith((".", "?", "!")) else text + "."
 
 
 def first_line(error: BaseException) -> str:
+    """An error's first line as a sentence naming the key (OmegaConf's cause included, Hydra's
+    class names left out)."""
     text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
+    line = text.splitlines()[0] if text else type(error).__name__
+    cause = error.__cause__
+    if isinstance(cause, OmegaConfBaseException) and not isinstance(error, OmegaConfBaseException):
+        where = line.partition(":")[0] if line.endswith("raised while composing config:") else ""
+        sentence = omegaconf_sentence(cause)
+        return f"{where}: {sentence}" if where else sentence
+    if isinstance(error, OmegaConfBaseException):
+        return omegaconf_sentence(error)
+    lines = [item.strip() for item in text.splitlines()[1:] if item.strip()]
+    if line.endswith("raised while composing config:") and lines:  # the cause is in the message
+        full_key = next(
+            (item.removeprefix("full_key:").strip() for item in lines if item.startswith("full_key:")), None
+        )
+        return f"{line.partition(':')[0]}: {explain(lines[0], full_key)}"
+    return line
+
+
+KEY_NOT_IN = re.compile(r"Key '([^']+)' not in '(\w+)'")
+NOT_CONVERTED = re.compile(r"Value '(.*)' of type '(\w+)' could not be converted to (\w+)")
+KINDS = {"Integer": "a whole number", "Float": "a finite number", "Boolean": "true or false", "String": "a text"}
+SECTIONS = {"RunnerConfig": "runner", "RankConfig": "rank", "ReportConfig": "report"}  # a command's own settings
+
+
+def omegaconf_sentence(error: OmegaConfBaseException) -> str:
+    """An OmegaConf error (of composing or typing a config) in one sentence naming its key."""
+    text = str(error).strip()
+    full_key = getattr(error, "full_key", None)
+    return explain(text.splitlines()[0] if text else type(error).__name__, str(full_key) if full_key else None)
+
+
+def explain(message: str, full_key: str | None = None) -> str:
+    """OmegaConf's first line (`message`) about the key `full_key` as a sentence naming the key and
+    what is allowed, without the names of the schema's classes."""
+    message = message.strip().rstrip(".")
+    unknown = KEY_NOT_IN.search(message)
+    if unknown:
+        last, owner = unknown.groups()
+        key = full_key or last
+        section = SECTIONS.get(owner)
+        if section is not None:
+            return setting_sentence(section, getattr(schema, owner), key.rpartition(".")[2])
+        known = schema_fields(owner)
+        hint = difflib.get_close_matches(key.rpartition(".")[2], known, n=1)
+        parent = key.rpartition(".")[0]
+        suggestion = f"; did you mean {parent + '.' if parent else ''}{hint[0]}?" if hint else ""
+        where = "the scenario" if owner == "ScenarioConfig" or owner.endswith("Command") else f"{parent or 'it'}"
+        return f"{key} is not a key of {where}{suggestion}"
+    if "is not a ListConfig, list or tuple" in message and full_key:
+        return f"{full_key} must be a list in brackets, e.g. {full_key}=[a,b]"
+    converted = NOT_CONVERTED.match(message)
+    if converted and full_key:
+        value, _, target = converted.groups()
+        return f"{full_key} must be {KINDS.get(target, target)}, not {value}"
+    if message.startswith("Cannot convert 'list'") and full_key:
+        key = re.sub(r"\[\d+\]$", "", full_key)
+        return f"{key} must be a list of single values in brackets, e.g. {key}=[a,b]; an entry is itself a list"
+    return f"{full_key}: {message}" if full_key and full_key not in message else message
+
+
+def schema_fields(name: str) -> list[str]:
+    """The keys of a schema class, by its name (none for a name that is not one)."""
+    found = getattr(schema, name, None)
+    return [item.name for item in fields(found)] if is_dataclass(found) else []
+
+
+def setting_sentence(section: str, settings: type, key: str) -> str:
+    """A key that is not a setting of one of a command's own sections (rank.*, runner.*, report.*)."""
+    known = [item.name for item in fields(settings)]
+    hint = difflib.get_close_matches(key, known, n=1)
+    suggestion = f"; did you mean {section}.{hint[0]}?" if hint else ""
+    allowed = ", ".join(f"{section}.{name}" for name in known)
+    return f"{section}.{key} is not a setting of this command{suggestion} (allowed: {allowed})"
 
 
 def leaves(tree: dict, prefix: str = "") -> list[tuple[str, Any]]:
@@ -198,8 +283,7 @@ def to_scenario(cfg: DictConfig, where: str, check: bool = True, limits: bool = 
     try:
         config = OmegaConf.to_object(cfg)
     except OmegaConfBaseException as error:
-        key = getattr(error, "full_key", None)
-        raise ConfigError(f"{where}: {key + ': ' if key else ''}{first_line(error)}") from None
+        raise ConfigError(period(f"{where}: {first_line(error)}")) from None
     if check:
         validate(config, limits)
     return config
@@ -215,7 +299,8 @@ def apply_overrides(cfg: DictConfig, name: str, change: list[tuple[str, Any]], a
         try:
             OmegaConf.update(cfg, key, value, merge=True)
         except OmegaConfBaseException as error:
-            raise ConfigError(f"{key}={value}: {first_line(error)}") from None
+            message = first_line(error)
+            raise ConfigError(period(message if key in message else f"{key}={value}: {message}")) from None
     if add:
         for key, _ in leaves(add):
             if has_key(cfg, key):
@@ -226,7 +311,7 @@ def apply_overrides(cfg: DictConfig, name: str, change: list[tuple[str, Any]], a
                 cfg = OmegaConf.merge(cfg, add)
         except OmegaConfBaseException as error:
             added = " ".join(f"+{key}" for key, _ in leaves(add))
-            raise ConfigError(f"{added}: {first_line(error)}") from None
+            raise ConfigError(period(f"{added}: {first_line(error)}")) from None
     return cfg, lacking
 
 
@@ -304,7 +389,27 @@ def unknown_key_message(key: str, configs: list[DictConfig], names: list[str]) -
     hint = difflib.get_close_matches(last, sorted(siblings), n=1)
     where = f"scenario {names[0]}" if len(names) == 1 else f"any alternative ({', '.join(names)})"
     suggestion = f"; did you mean {parent + '.' if parent else ''}{hint[0]}?" if hint else ""
-    return f"{key} is not a key of {where}{suggestion} (a new key needs +{key}=...)."
+    if key in OTHER_COMMANDS:
+        suggestion = f"; {OTHER_COMMANDS[key]}"
+    if all(addable(cfg, key) for cfg in configs):  # a new entry of a mapping (a site)
+        return f"{key} is not a key of {where}{suggestion} (a new key needs +{key}=...)."
+    return f"{key} is not a key of {where}{suggestion}" + ("" if suggestion.endswith("?") else ".")
+
+
+OTHER_COMMANDS = {  # a key of another command given to this one
+    "experiment": "experiment=NAME is a setting of python -m sim.compare",
+    "scenarios": "scenarios=[A,B] is a setting of python -m sim.compare",
+    "scenario": "this command compares scenarios=[A,B] or an experiment=NAME",
+}
+
+
+def addable(cfg: DictConfig, key: str) -> bool:
+    """Whether +key=... would add `key` (a new entry of a mapping), as `check_addable` decides."""
+    try:
+        check_addable(cfg, key)
+    except ConfigError:
+        return False
+    return True
 
 
 def check_comparable(alternatives: list[Alternative]) -> None:

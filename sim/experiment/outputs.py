@@ -13,6 +13,7 @@ import json
 import math
 import os
 import platform
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -33,7 +34,9 @@ from sim.kpi.monitor import RunResult
 from sim.kpi.registry import COUNSELLOR_KPIS, MUNICIPALITY_KPIS, SITE_KPIS, unit_of
 from sim.model import World
 
-LIBRARIES = ("simpy", "numpy", "scipy", "hydra-core", "omegaconf", "matplotlib", "tqdm")
+LIBRARIES = ("simpy", "numpy", "scipy", "hydra-core", "omegaconf", "matplotlib", "tqdm", "jinja2", "babel")
+typed_command: list[str] | None = None  # the command line as the user typed it (sim.cli.start keeps it)
+COMMAND_ENV = "OUTREACH_SIM_COMMAND"  # the same, for the worker processes of a sweep's launcher
 
 
 TEMPORARY = ".tmp"  # a file being written: `.NAME.<random>.tmp`, hidden, never read as a result
@@ -248,6 +251,18 @@ def git_commit() -> str | None:
     return result.stdout.strip() or None if result.returncode == 0 else None
 
 
+def command_text() -> str:
+    """The command line as typed: `python -m sim.run key=value ...` (not as handed to Hydra)."""
+    if typed_command is None and os.environ.get(COMMAND_ENV):  # a sweep job in a launcher's worker process
+        return os.environ[COMMAND_ENV]
+    arguments = typed_command if typed_command is not None else sys.argv
+    main = sys.modules.get("__main__")
+    spec = getattr(main, "__spec__", None)
+    module = spec.name.removesuffix(".__main__") if spec is not None and spec.name else None
+    program = f"python -m {module}" if module else arguments[0]
+    return " ".join([program, *(shlex.quote(item) for item in arguments[1:])])
+
+
 def provenance(runner: RunnerConfig, config: ScenarioConfig, started: datetime, workers: int) -> dict:
     """What produced a results folder: versions, seed, command line, times."""
     versions = {}
@@ -267,7 +282,7 @@ def provenance(runner: RunnerConfig, config: ScenarioConfig, started: datetime, 
         "python": sys.version.split()[0],
         "platform": platform.platform(),
         "libraries": versions,
-        "command": " ".join(sys.argv),
+        "command": command_text(),
         "started": started.isoformat(timespec="seconds"),
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
     }
