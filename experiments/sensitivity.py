@@ -41,7 +41,9 @@ def uncertain_parameters(overrides: list[str]) -> list[tuple[str, float, float, 
     """(key, low, high, whole number) of every numeric default marked as an assumption."""
     config = load_scenario(BASELINE, *overrides)
     parameters = []
-    for key, source in SOURCES.items():
+    for key, (source, _) in SOURCES.items():  # (English, German)
+        if key.startswith("costs."):  # prices applied after the run: they change no simulated number
+            continue
         value = lookup(config, key)
         if not source.startswith(ASSUMPTION) or isinstance(value, bool) or not isinstance(value, (int, float)):
             continue
