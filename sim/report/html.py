@@ -9,6 +9,7 @@ Table cells carry the raw numbers in data attributes so tests and tools can read
 
 import base64
 from functools import cache
+from pathlib import Path
 
 import jinja2
 
@@ -321,7 +322,7 @@ def figure_views(results: Results, figures: list[FigureFiles], lang: str, map_kp
     return [
         {
             "stem": figure.stem,
-            "data": base64.b64encode(figure.svg.read_bytes()).decode("ascii"),
+            "data": svg_data(figure.svg),
             "caption": phrase(
                 f"caption_{figure.stem}",
                 lang,
@@ -332,6 +333,11 @@ def figure_views(results: Results, figures: list[FigureFiles], lang: str, map_kp
         }
         for figure in figures
     ]
+
+
+def svg_data(path: Path) -> str:
+    """An SVG file as the base64 text of a data URI, so the page needs nothing beside it."""
+    return base64.b64encode(path.read_bytes()).decode("ascii")
 
 
 def assumption_value(value: object, lang: str) -> str:

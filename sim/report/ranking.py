@@ -3,7 +3,6 @@ by their effect, and what each costs in counsellor travel (ranking.html, offline
 
 from __future__ import annotations
 
-import base64
 import math
 import textwrap
 from pathlib import Path
@@ -15,11 +14,11 @@ from sim.config.schema import ScenarioConfig
 from sim.district.region import load_region
 from sim.experiment.outputs import write_atomically
 from sim.kpi.registry import label_of
-from sim.report.html import STYLE, environment
+from sim.report.html import STYLE, environment, svg_data
 from sim.report.kpis import in_display_unit
 from sim.report.map import project
 from sim.report.style import figure_style, localise_numbers, save_figure
-from sim.report.text import capitalise, format_amount, format_number, format_value, phrase, unit_label
+from sim.report.text import capitalise, format_amount, format_number, format_value, own_decimals, phrase, unit_label
 
 FIGURE_WIDTH_IN = 9.0
 
@@ -46,8 +45,7 @@ def delta_text(content: dict, lang: str) -> str:
     """rank.delta in the objective's display unit, e.g. '0,5 Prozentpunkte' for a share's 0.005."""
     unit = content["objective"]["unit"]
     shown = in_display_unit(content["delta"], unit)
-    decimals = len(f"{shown:.6f}".rstrip("0").split(".")[1])  # as many as it has, as the user wrote it
-    return format_amount(shown, unit, lang, decimals if decimals else 0)
+    return format_amount(shown, unit, lang, own_decimals(shown))  # as many decimals as the user wrote
 
 
 def verdict(row: dict, better: str) -> str:
@@ -216,14 +214,11 @@ def draw_map(config: ScenarioConfig, content: dict, lang: str) -> Figure:
     return figure
 
 
-def label_of_objective(content: dict, lang: str) -> str:
-    return objective_label(content["objective"], lang)
-
-
 def effect_label(content: dict, lang: str) -> str:
     """The effect axis' label, wrapped to fit beside a figure."""
     unit = unit_label(content["objective"]["unit"], lang, difference=True)
-    return textwrap.fill(phrase("rank_effect_axis", lang, kpi=label_of_objective(content, lang), unit=unit), 40)
+    label = objective_label(content["objective"], lang)
+    return textwrap.fill(phrase("rank_effect_axis", lang, kpi=label, unit=unit), 40)
 
 
 def draw_trade_off(content: dict, lang: str) -> Figure:
@@ -270,7 +265,7 @@ def write_ranking_report(folder: Path, config: ScenarioConfig, content: dict, la
             embedded.append(
                 {
                     "stem": stem,
-                    "data": base64.b64encode(svg.read_bytes()).decode("ascii"),
+                    "data": svg_data(svg),
                     "caption": caption_of(stem, content, lang),
                 }
             )
@@ -283,9 +278,10 @@ def write_ranking_report(folder: Path, config: ScenarioConfig, content: dict, la
             lang=lang,
             style=STYLE,
             title=phrase("rank_title", lang, region=config.region.label),
-            question=phrase("rank_question", lang, region=config.region.label, kpi=label_of_objective(content, lang)),
+            question=phrase(
+                "rank_question", lang, region=config.region.label, kpi=objective_label(content["objective"], lang)
+            ),
             answer=answer_text(content, lang),
-            guarantee=content["guarantee"],
             headings=[
                 phrase(
                     to_best if key == "rank_to_selected" else key,

@@ -482,9 +482,13 @@ def format_plain(value: object, lang: str) -> str:
     if isinstance(value, int):
         return format_number(value, lang, 0)
     if isinstance(value, float):
-        decimals = len(f"{value:.6f}".rstrip("0").split(".")[1]) if math.isfinite(value) else 0
-        return format_number(value, lang, decimals)
+        return format_number(value, lang, own_decimals(value))
     return str(value)
+
+
+def own_decimals(value: float) -> int:
+    """The decimals a number has as written (up to 6): 0.005 has 3, 10.0 has none."""
+    return len(f"{value:.6f}".rstrip("0").split(".")[1]) if math.isfinite(value) else 0
 
 
 def format_value(value: float, unit: str, lang: str, decimals: int | None = None, difference: bool = False) -> str:
