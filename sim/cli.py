@@ -381,6 +381,12 @@ def hydra_error(text: str, arguments: list[str] = ()) -> str:
         return f"{first.rstrip('.')}; allowed: {', '.join(options)}."
     if first.startswith(("LexerNoViableAltException", "mismatched input")):
         given = as_typed(lines[0].partition(":")[2].strip()) if ":" in lines[0] else ""
+        letters = sorted({char for char in given if not char.isascii()})
+        if letters:  # Hydra's grammar accepts letters such as ü only inside quoted values
+            return (
+                f"'{given}': Hydra reads a value with {', '.join(letters)} only in quotes; write it quoted,"
+                " e.g. key='Lützelbach' or [Breuberg, 'Lützelbach']."
+            )
         return f"'{given}' is not an override of the form key=value (Hydra's override syntax)."
     if first.endswith("raised while composing config:") and len(lines) > 1:
         return period(f"{first.partition(':')[0]}: {explain(lines[1], full_key_of(lines))}")

@@ -84,6 +84,59 @@ class SiteConfig:
     source_de: str = ""  # the same in German, for the German report; empty: the English one
 
 
+@dataclass
+class StopConfig:
+    """A stop of a vehicle's tour written by hand: where it stands, on which days and hours."""
+
+    municipality: str = MISSING  # name or AGS code of a municipality of the region
+    calendar: CalendarConfig = field(default_factory=lambda: CalendarConfig(weekdays=["tue"], every_weeks=1))
+    walkins: WalkinConfig = field(default_factory=WalkinConfig)  # arrivals while the vehicle stands here
+    catchment: list[str] = field(default_factory=list)  # municipalities it serves besides its own
+
+
+@dataclass
+class TourConfig:
+    """A tour the generator writes (sim.district.tours): the stops, how often, on which days."""
+
+    stops: list[str] = field(default_factory=list)  # municipalities (names or AGS codes); empty: no generated tour
+    every_weeks: int | None = 2  # each stop once every n weeks (assumption, as rooms); null: in proportion to clients
+    cycle_weeks: int = 4  # the tour repeats after this many weeks
+    weekdays: list[str] = field(default_factory=lambda: list(WEEKDAYS))  # the vehicle's days
+    per_day: int = 1  # stops a day at most (assumption: a full day at one place, like a room)
+    stop_hours: float = 6.0  # hours the vehicle stands at a stop (assumption: 09:00-15:00 like a room)
+    walkins: WalkinConfig = field(default_factory=WalkinConfig)  # at every stop
+
+
+@dataclass
+class BreakdownConfig:
+    """Unplanned days off the road; an own random stream, so breakdowns never move other draws."""
+
+    mean_days_between: float = 0.0  # mean tour days between failures (exponential); 0: never fails (assumption)
+    repair_days_mean: float = 2.0  # mean working days in the garage after a failure, whole days (assumption)
+
+
+@dataclass
+class VehicleConfig:
+    """A van, bus or truck fitted as a mobile office: booths, counsellors on board, a tour."""
+
+    kind: str = "van"  # van | bus | truck
+    open: bool = True  # false removes the vehicle from the scenario
+    depot: str = MISSING  # the office it starts from each day; its counsellors come from there
+    booths: int = 1  # consultations that can run at once on board (a van's one; assumption)
+    counsellors: int = 1  # on board, at most one per booth (assumption: one, as in each InA van)
+    stops: dict[str, StopConfig] = field(default_factory=dict)  # a tour written by hand
+    tour: TourConfig = field(default_factory=TourConfig)  # or a generated one (tour.stops)
+    maintenance_days_per_year: int = 0  # planned days in the workshop, spread evenly over the tour days
+    breakdowns: BreakdownConfig = field(default_factory=BreakdownConfig)
+    cost_per_year_eur: float = 0.0  # purchase or conversion over its life, upkeep (give it: no default figure)
+    per_km_eur: float = 0.0  # fuel and wear per km driven (give it: no default figure)
+    appointments: bool = True
+    slot_min: int = 60
+    target_group: str = "hard_to_reach"  # whom its stops invite: hard_to_reach | no_car | all
+    source: str = ""  # where the vehicle, its crew and tour come from; empty: an assumption
+    source_de: str = ""
+
+
 ARRIVAL_OFFSET_LIMIT_MIN = 60  # a booked client arrives at most this long before or after the slot
 
 
@@ -201,6 +254,7 @@ class ScenarioConfig:
     label: dict[str, str] = field(default_factory=dict)  # {"de": ..., "en": ...}
     region: RegionConfig = MISSING
     sites: dict[str, SiteConfig] = field(default_factory=dict)
+    vehicles: dict[str, VehicleConfig] = field(default_factory=dict)  # mobile offices and their tours
     clients: ClientsConfig = field(default_factory=ClientsConfig)
     attendance: AttendanceConfig = field(default_factory=AttendanceConfig)
     travel: TravelConfig = field(default_factory=TravelConfig)

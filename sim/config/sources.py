@@ -5,7 +5,7 @@ calibration) come with its region file (`region.sources`) and are listed with th
 
 from __future__ import annotations
 
-from sim.config.schema import ScenarioConfig, SiteConfig, reception_clerks
+from sim.config.schema import CalendarConfig, ScenarioConfig, SiteConfig, VehicleConfig, reception_clerks
 
 ASSUMPTION = "assumption"
 ANNAHME = "Annahme"
@@ -121,23 +121,71 @@ TRAVEL_MODEL = (
 )
 
 
+def calendar_value(calendar: CalendarConfig) -> dict:
+    """A calendar as data."""
+    return {
+        "weekdays": list(calendar.weekdays),
+        "every_weeks": calendar.every_weeks,
+        "start": calendar.start,
+        "end": calendar.end,
+        "always_open": calendar.always_open,
+    }
+
+
 def site_value(site: SiteConfig) -> dict:
     """A site's setting as data, which the report writes in the reader's language."""
     clerks = reception_clerks(site)
-    calendar = site.calendar
     return {
         "kind": site.kind,
         "municipality": site.municipality,
         "counsellors": site.counsellors,
-        "calendar": {
-            "weekdays": list(calendar.weekdays),
-            "every_weeks": calendar.every_weeks,
-            "start": calendar.start,
-            "end": calendar.end,
-            "always_open": calendar.always_open,
-        },
+        "calendar": calendar_value(site.calendar),
         "reception": {"clerks": clerks, "checkin_min": site.reception.checkin_min} if clerks else None,
     }
+
+
+def vehicle_value(vehicle: VehicleConfig, config: ScenarioConfig) -> dict:
+    """A vehicle's setting as data (crew, tour, downtime, costs), which the report writes in words: a
+    tour written by hand as its stops with their calendars, a generated one as its settings."""
+    depot = config.sites.get(vehicle.depot)
+    value = {
+        "kind": vehicle.kind,
+        "depot": vehicle.depot,
+        "depot_municipality": depot.municipality if depot is not None else vehicle.depot,
+        "booths": vehicle.booths,
+        "counsellors": vehicle.counsellors,
+    }
+    if vehicle.stops:
+        value["stops"] = [
+            {
+                "name": key,
+                "municipality": stop.municipality,
+                "calendar": {**calendar_value(stop.calendar), "week_offset": stop.calendar.week_offset},
+            }
+            for key, stop in vehicle.stops.items()
+        ]
+    else:
+        tour = vehicle.tour
+        value["tour"] = {
+            "stops": list(tour.stops),
+            "every_weeks": tour.every_weeks,
+            "cycle_weeks": tour.cycle_weeks,
+            "weekdays": list(tour.weekdays),
+            "per_day": tour.per_day,
+            "stop_hours": tour.stop_hours,
+        }
+    value.update(
+        {
+            "maintenance_days_per_year": vehicle.maintenance_days_per_year,
+            "breakdowns": {
+                "mean_days_between": vehicle.breakdowns.mean_days_between,
+                "repair_days_mean": vehicle.breakdowns.repair_days_mean,
+            },
+            "cost_per_year_eur": vehicle.cost_per_year_eur,
+            "per_km_eur": vehicle.per_km_eur,
+        }
+    )
+    return value
 
 
 def lookup(config: ScenarioConfig, key: str) -> object:
@@ -155,11 +203,16 @@ def entry(key: str, value: object, source: str, source_de: str) -> dict:
 def assumptions(config: ScenarioConfig, total_clients: int) -> list[dict]:
     """The parameters that drive a scenario's result, each with its source in English and German
     (a German source the config does not give falls back to the English one): sites and staffing,
-    then the district's facts, then the model."""
+    the vehicles, then the district's facts, then the model."""
     rows = [
         entry(f"sites.{key}", site_value(site), site.source, site.source_de)
         for key, site in config.sites.items()
         if site.open
+    ]
+    rows += [
+        entry(f"vehicles.{key}", vehicle_value(vehicle, config), vehicle.source, vehicle.source_de)
+        for key, vehicle in config.vehicles.items()
+        if vehicle.open
     ]
     region = {key: (text, config.region.sources_de.get(key, "")) for key, text in config.region.sources.items()}
     for key, (source, source_de) in {**region, **SOURCES}.items():

@@ -13,11 +13,13 @@ from sim.config import ConfigError
 from sim.config.schema import (
     ARRIVAL_OFFSET_LIMIT_MIN,
     WEEKDAYS,
+    CalendarConfig,
     DurationConfig,
     RankConfig,
     ReportConfig,
     RunnerConfig,
     ScenarioConfig,
+    WalkinConfig,
 )
 from sim.district.calendar import clock_minutes
 from sim.district.region import Region, load_region
@@ -25,6 +27,7 @@ from sim.district.travel import read_matrix
 from sim.model.distributions import DISTRIBUTIONS
 
 SITE_KINDS = ("office", "room")
+VEHICLE_KINDS = ("van", "bus", "truck")
 TRAVEL_MODES = ("model", "matrix", "zero")
 TARGET_GROUPS = ("hard_to_reach", "no_car", "all")
 POLICIES = ("local", "nearest")
@@ -230,6 +233,7 @@ def validate(config: ScenarioConfig, limits: bool = True) -> None:
         "clients", round(config.clients.share_of_population * float(region.population.sum())), "clients", limits
     )
     validate_sites(config, region, workday_start, workday_end, limits)
+    validate_vehicles(config, region, workday_start, workday_end, limits)
     from sim.model.world import build_world  # checks that the offices can staff their rooms
 
     build_world(config)
@@ -266,69 +270,169 @@ def validate_sites(
     for key, site in config.sites.items():
         where = f"sites.{key}"
         one_of(f"{where}.kind", site.kind, SITE_KINDS)
-        if region.index(site.municipality) is None:
-            raise ConfigError(
-                f"{where}.municipality '{site.municipality}' is not a municipality of region"
-                f" {region.name}; allowed: {', '.join(region.names)} (or their AGS codes)."
-            )
+        municipality(f"{where}.municipality", site.municipality, region)
         at_least(f"{where}.counsellors", site.counsellors, 0, "a count of at least 0")
         within_limit(f"{where}.counsellors", site.counsellors, "counsellors", limits)
         if site.open and site.kind == "room" and site.appointments and site.counsellors < 1:
             raise ConfigError(f"{where}.counsellors must be at least 1 for an open room, got {site.counsellors}.")
         one_of(f"{where}.target_group", site.target_group, TARGET_GROUPS)
         for name in site.catchment:
-            if region.index(name) is None:
-                raise ConfigError(
-                    f"{where}.catchment: '{name}' is not a municipality of region {region.name};"
-                    f" allowed: {', '.join(region.names)} (or their AGS codes)."
-                )
+            municipality(f"{where}.catchment:", name, region)
         at_least(f"{where}.slot_min", site.slot_min, 1)
         if site.base_office is not None and site.base_office not in offices:
             raise ConfigError(
                 f"{where}.base_office '{site.base_office}' must be an open office of the scenario:"
                 f" {', '.join(offices)}."
             )
-        walkins = site.walkins
-        at_least(f"{where}.walkins.rate_per_hour", walkins.rate_per_hour, 0)
-        within_limit(f"{where}.walkins.rate_per_hour", walkins.rate_per_hour, "walkins.rate_per_hour", limits)
-        if site.open and walkins.rate_per_hour > 0 and site.counsellors < 1:
+        check_walkins(f"{where}.walkins", site.walkins, limits)
+        if site.open and site.walkins.rate_per_hour > 0 and site.counsellors < 1:
             raise ConfigError(
                 f"{where}.counsellors must be at least 1 for a site that takes walk-ins"
                 f" ({where}.walkins.rate_per_hour > 0), got {site.counsellors}."
             )
-        if walkins.balk_queue is not None:
-            at_least(f"{where}.walkins.balk_queue", walkins.balk_queue, 0)
-        if walkins.patience_min is not None:
-            at_least(f"{where}.walkins.patience_min", walkins.patience_min, 1e-9, "positive")
         if site.reception.clerks is not None:
             at_least(f"{where}.reception.clerks", site.reception.clerks, 0)
         at_least(f"{where}.reception.checkin_min", site.reception.checkin_min, 0)
-        calendar = site.calendar
-        if calendar.always_open:
+        if not site.calendar.always_open:
+            check_calendar(f"{where}.calendar", site.calendar, config, workday_start, workday_end)
+            check_slot(where, site.slot_min, site.appointments, site.calendar)
+
+
+def check_calendar(
+    where: str, calendar: CalendarConfig, config: ScenarioConfig, workday_start: int, workday_end: int
+) -> None:
+    """A session calendar: weekdays, its rhythm, and hours inside the working day."""
+    if not calendar.weekdays:
+        raise ConfigError(f"{where}.weekdays must name at least one weekday, got [].")
+    for day in calendar.weekdays:
+        one_of(f"{where}.weekdays", day, WEEKDAYS)
+    at_least(f"{where}.every_weeks", calendar.every_weeks, 1)
+    if not 0 <= calendar.week_offset < calendar.every_weeks:
+        raise ConfigError(
+            f"{where}.week_offset must lie in 0..{calendar.every_weeks - 1}"
+            f" (every_weeks - 1), got {calendar.week_offset}."
+        )
+    start = clock(f"{where}.start", calendar.start)
+    end = clock(f"{where}.end", calendar.end)
+    if not workday_start <= start < end <= workday_end:
+        raise ConfigError(
+            f"{where} {calendar.start}-{calendar.end} must be a period inside the working"
+            f" day {config.staff.workday_start}-{config.staff.workday_end} (staff.workday_start"
+            " and staff.workday_end)."
+        )
+    if (end - start) / 60 > config.staff.hours_per_day:
+        raise ConfigError(
+            f"{where} {calendar.start}-{calendar.end} is longer than a counsellor's day"
+            f" (staff.hours_per_day = {config.staff.hours_per_day})."
+        )
+
+
+def check_slot(where: str, slot_min: int, appointments: bool, calendar: CalendarConfig, at: str = "") -> None:
+    """The slot length (key `where`.slot_min) fits into the calendar's hours (of `at`, if not the site itself)."""
+    if appointments and clock_minutes(calendar.end) - clock_minutes(calendar.start) < slot_min:
+        hours = f"{at} {calendar.start}-{calendar.end}" if at else f"{calendar.start}-{calendar.end}"
+        raise ConfigError(f"{where}.slot_min ({slot_min}) does not fit into {hours}.")
+
+
+def check_walkins(where: str, walkins: WalkinConfig, limits: bool) -> None:
+    at_least(f"{where}.rate_per_hour", walkins.rate_per_hour, 0)
+    within_limit(f"{where}.rate_per_hour", walkins.rate_per_hour, "walkins.rate_per_hour", limits)
+    if walkins.balk_queue is not None:
+        at_least(f"{where}.balk_queue", walkins.balk_queue, 0)
+    if walkins.patience_min is not None:
+        at_least(f"{where}.patience_min", walkins.patience_min, 1e-9, "positive")
+
+
+def municipality(where: str, name: str, region: Region) -> None:
+    if region.index(name) is None:
+        raise ConfigError(
+            f"{where} '{name}' is not a municipality of region {region.name}; allowed:"
+            f" {', '.join(region.names)} (or their AGS codes)."
+        )
+
+
+def validate_vehicles(
+    config: ScenarioConfig, region: Region, workday_start: int, workday_end: int, limits: bool
+) -> None:
+    """Each vehicle: its depot, booths and crew, and a tour written by hand or to generate. Whether
+    each tour day can be driven (stops at once, time to drive, the working day) is checked when the
+    tour is laid out on the travel times (sim.model.vehicles)."""
+    offices = [key for key, site in config.sites.items() if site.open and site.kind == "office"]
+    for key, vehicle in config.vehicles.items():
+        where = f"vehicles.{key}"
+        safe_name(where, key)
+        one_of(f"{where}.kind", vehicle.kind, VEHICLE_KINDS)
+        if not vehicle.open:
             continue
-        for day in calendar.weekdays:
-            one_of(f"{where}.calendar.weekdays", day, WEEKDAYS)
-        at_least(f"{where}.calendar.every_weeks", calendar.every_weeks, 1)
-        if not 0 <= calendar.week_offset < calendar.every_weeks:
+        if vehicle.depot not in offices:
             raise ConfigError(
-                f"{where}.calendar.week_offset must lie in 0..{calendar.every_weeks - 1}"
-                f" (calendar.every_weeks - 1), got {calendar.week_offset}."
+                f"{where}.depot '{vehicle.depot}' must be an open office of the scenario: {', '.join(offices)}."
             )
-        start = clock(f"{where}.calendar.start", calendar.start)
-        end = clock(f"{where}.calendar.end", calendar.end)
-        if not workday_start <= start < end <= workday_end:
+        at_least(f"{where}.booths", vehicle.booths, 1)
+        at_least(f"{where}.counsellors", vehicle.counsellors, 1)
+        if vehicle.counsellors > vehicle.booths:
             raise ConfigError(
-                f"{where}.calendar {calendar.start}-{calendar.end} must be a period inside the working"
-                f" day {config.staff.workday_start}-{config.staff.workday_end} (staff.workday_start"
-                " and staff.workday_end)."
+                f"{where}.counsellors ({vehicle.counsellors}) is more than {where}.booths ({vehicle.booths}):"
+                " every counsellor on board needs a booth to counsel in."
             )
-        if (end - start) / 60 > config.staff.hours_per_day:
+        one_of(f"{where}.target_group", vehicle.target_group, TARGET_GROUPS)
+        at_least(f"{where}.slot_min", vehicle.slot_min, 1)
+        at_least(f"{where}.maintenance_days_per_year", vehicle.maintenance_days_per_year, 0)
+        at_least(f"{where}.breakdowns.mean_days_between", vehicle.breakdowns.mean_days_between, 0)
+        at_least(f"{where}.breakdowns.repair_days_mean", vehicle.breakdowns.repair_days_mean, 1e-9, "positive")
+        at_least(f"{where}.cost_per_year_eur", vehicle.cost_per_year_eur, 0)
+        at_least(f"{where}.per_km_eur", vehicle.per_km_eur, 0)
+        tour = vehicle.tour
+        if bool(vehicle.stops) == bool(tour.stops):
             raise ConfigError(
-                f"{where}.calendar {calendar.start}-{calendar.end} is longer than a counsellor's day"
-                f" (staff.hours_per_day = {config.staff.hours_per_day})."
+                f"{where} needs a tour: either stops written by hand ({where}.stops) or stops to generate"
+                f" a tour for ({where}.tour.stops), not {'both' if vehicle.stops else 'neither'}."
             )
-        if site.appointments and end - start < site.slot_min:
-            raise ConfigError(f"{where}.slot_min ({site.slot_min}) does not fit into {calendar.start}-{calendar.end}.")
+        for name, stop in vehicle.stops.items():
+            at = f"{where}.stops.{name}"
+            safe_name(f"{where}.stops", name)
+            municipality(f"{at}.municipality", stop.municipality, region)
+            for place in stop.catchment:
+                municipality(f"{at}.catchment:", place, region)
+            if stop.calendar.always_open:
+                if len(vehicle.stops) > 1:
+                    raise ConfigError(
+                        f"{at}.calendar.always_open: a vehicle always at one stop can have no other stop;"
+                        f" {where}.stops has {len(vehicle.stops)}."
+                    )
+            else:
+                check_calendar(f"{at}.calendar", stop.calendar, config, workday_start, workday_end)
+                check_slot(where, vehicle.slot_min, vehicle.appointments, stop.calendar, f"{at}.calendar")
+            check_walkins(f"{at}.walkins", stop.walkins, limits)
+        if tour.stops:
+            at = f"{where}.tour"
+            for place in tour.stops:
+                municipality(f"{at}.stops:", place, region)
+            if len({region.index(place) for place in tour.stops}) < len(tour.stops):
+                raise ConfigError(f"{at}.stops names a municipality twice; list each stop once.")
+            if tour.every_weeks is not None:
+                at_least(f"{at}.every_weeks", tour.every_weeks, 1)
+            at_least(f"{at}.cycle_weeks", tour.cycle_weeks, 1)
+            if not tour.weekdays:
+                raise ConfigError(f"{at}.weekdays must name at least one weekday, got [].")
+            for day in tour.weekdays:
+                one_of(f"{at}.weekdays", day, WEEKDAYS)
+            at_least(f"{at}.per_day", tour.per_day, 1)
+            if not 0 < tour.stop_hours <= config.staff.hours_per_day:
+                raise ConfigError(
+                    f"{at}.stop_hours must be more than 0 and at most a counsellor's day"
+                    f" (staff.hours_per_day = {config.staff.hours_per_day}), got {tour.stop_hours}."
+                )
+            if vehicle.appointments and tour.stop_hours * 60 < vehicle.slot_min:
+                raise ConfigError(f"{where}.slot_min ({vehicle.slot_min}) does not fit into {at}.stop_hours.")
+            check_walkins(f"{at}.walkins", tour.walkins, limits)
+    shared = sorted(set(config.vehicles) & set(config.sites))
+    if shared:
+        raise ConfigError(f"vehicles.{shared[0]} has the name of a site (sites.{shared[0]}); name the vehicle apart.")
+    taken = {f"{key}.{name}" for key, vehicle in config.vehicles.items() for name in vehicle.stops}
+    clash = sorted(taken & set(config.sites))
+    if clash:
+        raise ConfigError(f"sites.{clash[0]} has the name of a vehicle stop; rename the site.")
 
 
 def validate_rank(rank: RankConfig) -> None:

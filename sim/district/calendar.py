@@ -24,6 +24,12 @@ def clock_minutes(text: str) -> int:
     return value
 
 
+def clock_text(minutes: float) -> str:
+    """'HH:MM' of minutes after midnight (rounded to the minute)."""
+    minutes = round(minutes)
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
 def public_holidays(state: str, start_date: str, days: int) -> frozenset[int]:
     """The days in [0, days) that are public holidays in the federal state (ISO 3166-2 code without DE-)."""
     start = date.fromisoformat(start_date)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import math
+import re
+import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -16,6 +18,13 @@ from sim.config.schema import RegionConfig
 EARTH_RADIUS_KM = 6371.0
 REQUIRED_COLUMNS = ("ags", "municipality", "lat", "lon", "population", "area_km2")
 OFFICE_COLUMNS = ("office", "municipality", "ags", "catchment_ags")
+
+
+def name_key(name: str) -> str:
+    """A municipality's name as a key: ascii, lower case, underscores ('Höchst i. Odw.' -> hoechst_i_odw)."""
+    text = name.lower().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "_", text).strip("_")
 
 
 @dataclass(frozen=True)

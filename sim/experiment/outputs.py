@@ -17,7 +17,7 @@ import shlex
 import subprocess
 import sys
 import tempfile
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from importlib import metadata
 from pathlib import Path
 
@@ -28,7 +28,7 @@ import sim
 from sim.config.compose import Alternative, Experiment
 from sim.config.schema import RunnerConfig, ScenarioConfig
 from sim.config.sources import assumptions
-from sim.district.calendar import describe
+from sim.district.calendar import clock_text, describe
 from sim.experiment.stats import paired_difference, significant_differences, summarise
 from sim.kpi.monitor import RunResult
 from sim.kpi.registry import COUNSELLOR_KPIS, MUNICIPALITY_KPIS, SITE_KPIS, unit_of
@@ -161,7 +161,7 @@ def write_results(
     differences = comparison(names, all_runs) if len(alternatives) > 1 else {}
     if differences:
         write_json(folder / "comparison.json", differences)
-    replication_rows, municipality_rows, site_rows, counsellor_rows, wait_rows = [], [], [], [], []
+    replication_rows, municipality_rows, site_rows, counsellor_rows, wait_rows, tour_rows = [], [], [], [], [], []
     scenarios_meta, assumption_table = {}, {}
     for alternative, world, runs in zip(alternatives, worlds, all_runs):
         name, config = alternative.name, alternative.config
@@ -180,6 +180,7 @@ def write_results(
         for office in world.offices:
             for kpi in COUNSELLOR_KPIS:
                 counsellor_rows.append((name, office, kpi, *row([run.counsellors[office][kpi] for run in runs], kpi)))
+        tour_rows += [(name, *row) for row in tour_table(world)]
         histogram = np.sum([run.wait_days_histogram for run in runs], axis=0)
         wait_rows += [(name, days, int(count)) for days, count in enumerate(histogram) if count]
         scenarios_meta[name] = {
@@ -197,6 +198,8 @@ def write_results(
     write_csv(folder / "sites.csv", ("scenario", "site", "kind", "municipality", "lat", "lon") + summary, site_rows)
     write_csv(folder / "counsellors.csv", ("scenario", "office") + summary, counsellor_rows)
     write_csv(folder / "wait_days.csv", ("scenario", "days", "count"), wait_rows)
+    if tour_rows:
+        write_csv(folder / "tours.csv", ("scenario", *TOUR_COLUMNS), tour_rows)
     write_json(folder / "scenarios.json", scenarios_meta)
     write_json(folder / "assumptions.json", assumption_table)
     write_json(folder / "provenance.json", run_provenance)
@@ -223,6 +226,39 @@ def bounded(summary: dict, kpi: str) -> dict:
     return {**summary, **cut, "bounded": True}
 
 
+TOUR_COLUMNS = ("vehicle", "kind", "date", "day", "order", "site", "municipality", "lat", "lon", "arrive", "depart")
+
+
+def tour_table(world: World) -> list[tuple]:
+    """Every vehicle's stops, day by day over the horizon, in the order driven (tours.csv)."""
+    start = date.fromisoformat(world.config.start_date)
+    rows = []
+    for plan in world.vehicles:
+        for tour_day in plan.days:
+            if tour_day.day >= world.config.horizon_days:
+                break
+            for order, (index, session) in enumerate(tour_day.stops):
+                site = world.sites[index]
+                m = site.municipality
+                opens, closes = site.hours[session]
+                rows.append(
+                    (
+                        plan.key,
+                        plan.kind,
+                        (start + timedelta(days=tour_day.day)).isoformat(),
+                        tour_day.day,
+                        order,
+                        site.key,
+                        world.region.names[m],
+                        float(world.region.lat[m]),
+                        float(world.region.lon[m]),
+                        clock_text(opens),
+                        clock_text(closes),
+                    )
+                )
+    return rows
+
+
 def site_description(world, site) -> dict:
     m = site.municipality
     return {
@@ -231,7 +267,8 @@ def site_description(world, site) -> dict:
         "municipality": world.region.names[m],
         "lat": float(world.region.lat[m]),
         "lon": float(world.region.lon[m]),
-        "calendar": describe(world.config.sites[site.key].calendar),
+        "calendar": site.schedule or describe(world.config.sites[site.key].calendar),
+        **({"vehicle": site.vehicle} if site.vehicle else {}),
     }
 
 

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import copy
 import math
-import re
 import warnings
 from dataclasses import dataclass, field
 
@@ -37,6 +36,7 @@ import numpy as np
 from sim.config import ConfigError
 from sim.config.schema import RankConfig, ScenarioConfig, SiteConfig
 from sim.config.validate import validate, within_limit
+from sim.district.region import name_key
 from sim.experiment.replicate import Scenario, run_tasks
 from sim.experiment.selection import KimNelson
 from sim.experiment.stats import paired_difference, summarise
@@ -195,7 +195,7 @@ def template_site(config: ScenarioConfig, rank: RankConfig) -> SiteConfig:
 
 
 def site_key(municipality: str) -> str:
-    return "candidate_" + re.sub(r"[^a-z0-9]+", "_", municipality.lower()).strip("_")
+    return "candidate_" + name_key(municipality)
 
 
 def candidate_names(
@@ -204,9 +204,12 @@ def candidate_names(
     """The candidates' municipality names: `rank.candidates` (names, or AGS codes when `ags`, the
     region's codes beside `names`, is given), else every municipality without an open site."""
     taken = {site.municipality for site in config.sites.values() if site.open}
+    for vehicle in (vehicle for vehicle in config.vehicles.values() if vehicle.open):  # a stop is a site too
+        taken |= {stop.municipality for stop in vehicle.stops.values()} | set(vehicle.tour.stops)
+    by_code = dict(zip(ags or [], names))
+    taken = {by_code.get(str(place), str(place)) for place in taken}
     if not rank.candidates:
         return [name for name in names if name not in taken]
-    by_code = dict(zip(ags or [], names))
     chosen = []
     for wanted in rank.candidates:
         name = by_code.get(str(wanted).strip(), str(wanted))

@@ -41,7 +41,13 @@ class Metrics:
     """
 
     def __init__(
-        self, n_municipalities: int, n_sites: int, n_offices: int, warmup_days: int, horizon_days: int
+        self,
+        n_municipalities: int,
+        n_sites: int,
+        n_offices: int,
+        warmup_days: int,
+        horizon_days: int,
+        n_vehicles: int = 0,
     ) -> None:
         self.start = warmup_days * MINUTES_PER_DAY
         self.end = horizon_days * MINUTES_PER_DAY
@@ -58,6 +64,7 @@ class Metrics:
         self.site_kept = [0] * n_sites
         self.site_missed = [0] * n_sites
         self.session_kept: list[list[int]] = [[] for _ in range(n_sites)]
+        self.site_clients: list[set[tuple[int, int]]] = [set() for _ in range(n_sites)]  # (slot, generation) seen
         self.office_counselling_min = [0.0] * n_offices  # face to face
         self.office_documentation_min = [0.0] * n_offices  # notes after each contact: case work
         self.office_consultation_min = [0.0] * n_offices  # counsellors x session hours: time to see clients
@@ -65,6 +72,10 @@ class Metrics:
         self.office_travel_min = [0.0] * n_offices
         self.office_meeting_min = [0.0] * n_offices
         self.staff_km = 0.0
+        self.vehicle_km = [0.0] * n_vehicles
+        self.vehicle_days_lost = 0
+        self.overtime_min = 0.0  # counsellor-minutes after the working day (a vehicle's late return)
+        self.sessions_cancelled = 0  # nobody to hold them: counsellors off sick, the vehicle in the garage
         self.lost = 0
         self.onsite_wait_sum = 0.0
         self.onsite_served = 0
@@ -136,6 +147,28 @@ class Metrics:
             self.session_kept[site].append(kept)
             self.office_travel_min[office] += 2 * travel_min * counsellors
             self.staff_km += 2 * road_km
+
+    def session_cancelled(self, minute: float, sessions: int = 1) -> None:
+        if self.in_window(minute):
+            self.sessions_cancelled += sessions
+
+    def vehicle_drove(
+        self, minute: float, vehicle: int, office: int, counsellors: int, minutes: float, road_km: float
+    ) -> None:
+        """A leg of a vehicle's tour: its counsellors' working time, its kilometres."""
+        if self.in_window(minute):
+            self.office_travel_min[office] += minutes * counsellors
+            self.vehicle_km[vehicle] += road_km
+
+    def overtime(self, minute: float, counsellor_min: float) -> None:
+        if self.in_window(minute):
+            self.overtime_min += counsellor_min
+
+    def vehicle_day_lost(self, minute: float, sessions: int) -> None:
+        """A tour day the vehicle spends in the garage, with the sessions it would have held."""
+        if self.in_window(minute):
+            self.vehicle_days_lost += 1
+            self.sessions_cancelled += sessions
 
     def served(
         self, arrival: float, now: float, office: int, service_min: float, documentation_min: float, walkin: bool
@@ -241,12 +274,21 @@ class Metrics:
             "travel_min_hard_to_reach": ratio(sum(self.hard_travel_min), sum(self.hard_appointments)),
             "wait_days_hard_to_reach": ratio(self.hard_wait_days, sum(self.hard_appointments)),
         }
+        kpis["vehicle_km"] = float(sum(self.vehicle_km))
+        kpis["vehicle_days_lost"] = float(self.vehicle_days_lost)
+        kpis["sessions_cancelled"] = float(self.sessions_cancelled)
+        kpis["overtime_hours"] = self.overtime_min / 60.0
         costs = world.config.costs
         room_days = sum(len(self.session_kept[i]) for i, site in enumerate(world.sites) if site.kind == "room")
+        measured_years = (self.end - self.start) / MINUTES_PER_DAY / 365.0
         kpis["cost_total_eur"] = (
-            float(working_hours.sum()) * costs.counsellor_hour_eur
+            (float(working_hours.sum()) + kpis["overtime_hours"]) * costs.counsellor_hour_eur
             + self.staff_km * costs.per_km_eur
             + room_days * costs.room_day_eur
+            + sum(
+                plan.cost_per_year_eur * measured_years + km * plan.per_km_eur
+                for plan, km in zip(world.vehicles, self.vehicle_km)
+            )
         )
         kpis["cost_per_contact_eur"] = ratio(kpis["cost_total_eur"], kept)
         kpis = {kpi: kpis[kpi] for kpi in scenario_kpis(world.components)}
@@ -275,6 +317,7 @@ class Metrics:
                 "kept_per_session": ratio(float(site_kept[i]), len(held)),
                 "attendance_rate": ratio(float(site_kept[i]), site_appointments),
                 "nearly_empty_sessions": ratio(sum(k <= nearly_empty_max for k in held), len(held)),
+                "clients_seen": float(len(self.site_clients[i])),
             }
         counsellors = {
             office: {kpi: float(hours[i]) for kpi, hours in time_split.items()}

@@ -115,11 +115,27 @@ declare(
     "client_travel_km_per_contact", "km", "Wegstrecke der Klienten je Kontakt", "client kilometres per contact", "lower"
 )
 declare("staff_travel_km", "km", "Wegstrecke der Beratungskräfte", "staff kilometres", "lower")
+declare("vehicle_km", "km", "Fahrstrecke der Beratungsmobile", "vehicle kilometres")
+declare("vehicle_days_lost", "count", "Ausfalltage der Beratungsmobile", "vehicle days lost to breakdowns", "lower")
+declare(
+    "sessions_cancelled",
+    "count",
+    "ausgefallene Sprechtage (krank, Panne)",
+    "sessions cancelled (sickness, breakdown)",
+    "lower",
+)
+declare(
+    "overtime_hours",
+    "hours",
+    "Überstunden der Fahrzeugbesatzungen (Rückkehr nach Dienstschluss)",
+    "overtime of vehicle crews (back after the working day)",
+    "lower",
+)
 declare(
     "cost_total_eur",
     "euro",
-    "Kosten: Arbeitszeit der Beratungskräfte, Fahrten, Räume",
-    "cost: counsellor working time, travel, rooms",
+    "Kosten: Arbeitszeit der Beratungskräfte, Fahrten, Räume, Fahrzeuge",
+    "cost: counsellor working time, travel, rooms, vehicles",
     "lower",
 )
 declare("cost_per_contact_eur", "euro", "Kosten je wahrgenommenem Kontakt", "cost per kept contact", "lower")
@@ -190,6 +206,9 @@ declare(
 declare("sessions_held", "count", "abgehaltene Sprechtage", "sessions held", levels=("site",))
 declare(
     "kept_per_session", "count", "wahrgenommene Kontakte je Sprechtag", "kept contacts per session", "higher", ("site",)
+)
+declare(
+    "clients_seen", "count", "Klienten mit wahrgenommenem Kontakt", "clients with a kept contact", "higher", ("site",)
 )
 declare("nearly_empty_sessions", "share", "fast leere Sprechtage", "nearly empty sessions", "lower", ("site",))
 declare("counselling_hours", "hours", "Beratung im Gespräch", "counselling face to face", levels=("office",))

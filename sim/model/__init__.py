@@ -17,6 +17,8 @@ A replication (simulation.py) runs a kernel and its components on one SimPy cloc
 - the *sites* (sites.py): each office and room holds its sessions in turn; counsellors off sick
   cancel their slots (the clients are rebooked), the rest serve one queue (sessions.py) fed by
   booked clients at their slot times and by Poisson walk-ins;
+- the *vehicles* (vehicles.py): each mobile office drives its tour, holds its stops' sessions
+  while it stands there, breaks down now and then (its sessions are cancelled, clients rebooked);
 - the *meetings* (staff.py): each office's weekly team meeting, blocked time of its staff.
 
 Components talk through the kernel's state. All randomness is pre-drawn per client and per site
@@ -29,9 +31,11 @@ from sim.model.simulation import Simulation
 from sim.model.world import World, build_world
 
 
-def simulate(world: World, seed: int, replication: int, trace: list | None = None) -> RunResult:
-    """Run one replication of a prepared scenario."""
-    return Simulation(world, seed, replication, trace).run()
+def simulate(
+    world: World, seed: int, replication: int, trace: list | None = None, events: list | None = None
+) -> RunResult:
+    """Run one replication of a prepared scenario (`trace` and `events` collect what the checks read)."""
+    return Simulation(world, seed, replication, trace, events).run()
 
 
 __all__ = ["World", "build_world", "simulate", "RunResult"]

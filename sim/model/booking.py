@@ -4,7 +4,7 @@ The desk books a due contact into the earliest free slot at least `booking.notic
 the best-ranked of the client's sites (world.py: under the local policy the room that serves
 them, else the nearest office) that has one within `booking.max_lead_days`; if none has, the
 earliest slot at any of them. Every cancellation (a counsellor off sick, a client who leaves the
-caseload, and later a vehicle breakdown) goes through `AppointmentBook.cancel`; a slot given up
+caseload, a vehicle breakdown) goes through `AppointmentBook.cancel`; a slot given up
 before its session's doors open (world.py: `doors_min`) is offered again.
 """
 
@@ -32,8 +32,12 @@ class SiteBook:
         self.site = site
         self.days = list(site.days)
         self.staff = staff_by_day
-        slots_per_counsellor = max(0, (site.close_min - site.open_min) // site.slot_min)
-        self.capacity = [staff * slots_per_counsellor for staff in staff_by_day]
+        hours = site.hours or [(site.open_min, site.close_min)] * len(self.days)
+        self.opens = [opens for opens, _ in hours]  # minutes after midnight, per session
+        self.closes = [closes for _, closes in hours]
+        self.capacity = [
+            staff * max(0, (closes - opens) // site.slot_min) for staff, (opens, closes) in zip(staff_by_day, hours)
+        ]
         self.bookings: list[list[int]] = [[] for _ in self.days]  # client per booked slot, -1 once cancelled
         # next_open[i]: a session index >= i that may have a slot never booked (path-compressed: a
         # session whose slots have all been handed out stays so); slots given back are kept apart
@@ -79,9 +83,15 @@ class SiteBook:
         self.given_back[session].append(slot)
         self.given_back[session].sort(reverse=True)
 
+    def close(self, session: int) -> None:
+        """A session that will not be held (its vehicle is in the garage): no slot is offered any more."""
+        self.capacity[session] = 0
+        if self.given_back.pop(session, None) is not None:
+            self.sessions_given_back.remove(session)
+
     def slot_time(self, session: int, slot: int) -> int:
         """Minutes after midnight at which a slot begins."""
-        return self.site.open_min + (slot // self.staff[session]) * self.site.slot_min
+        return self.opens[session] + (slot // self.staff[session]) * self.site.slot_min
 
 
 class AppointmentBook:

@@ -112,6 +112,8 @@ class ContactCycle:
         self.appointments.booking[client] = None
         if came:
             caseload.prior_no_shows[client] = 0
+            if self.metrics.in_window(now):
+                self.metrics.site_clients[site].add((client, generation))
             window = caseload.window_generation
             if window is not None and window[client] == generation and self.metrics.in_window(now):
                 caseload.reached[client] = True

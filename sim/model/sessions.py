@@ -64,8 +64,20 @@ class ServiceQueue:
     `booked` is a heap of (ready minute, slot minute, arrival, service_min); `open_arrival_streams`
     counts the processes that may still bring a walk-in."""
 
-    def __init__(self, env: simpy.Environment, metrics: Metrics, office: int, booked: list | None = None) -> None:
+    def __init__(
+        self,
+        env: simpy.Environment,
+        metrics: Metrics,
+        office: int,
+        booked: list | None = None,
+        trace: list | None = None,
+        counsellors: int = 0,
+    ) -> None:
         self.env = env
+        self.trace = trace  # (start, end) of every consultation and its notes, when given
+        self.counsellors = counsellors  # serving this session
+        self.gone = 0  # of them done for the session
+        self.over: simpy.Event | None = None  # set by whoever waits for the session's end (a vehicle)
         self.metrics = metrics
         self.office = office
         self.booked = booked or []
@@ -126,7 +138,19 @@ class ServiceQueue:
         the process is dropped, not resumed."""
         for wake in self.idle:
             wake.callbacks.clear()  # frees the process now, not at the next garbage collection
+        self.leave(len(self.idle))
         self.idle.clear()
+
+    def leave(self, counsellors: int) -> None:
+        """Counsellors are done for the session; after the last, `over` fires (if someone waits)."""
+        self.gone += counsellors
+        if self.ended and self.over is not None and not self.over.triggered:
+            self.over.succeed()
+
+    @property
+    def ended(self) -> bool:
+        """Every counsellor of the session is done: nobody is left to serve and nobody can come."""
+        return self.gone >= self.counsellors
 
     def next_client(self) -> tuple[float, float, bool] | None:
         """(arrival, service minutes, walk-in?) of the client to call now, or None if nobody can be called."""
@@ -181,11 +205,14 @@ def counsellor(queue: ServiceQueue, documentation_min: float, opens_at: float) -
         if client is None:
             if queue.open_arrival_streams == 0 and not queue.booked:
                 queue.go_home()
+                queue.leave(1)
                 return
             yield queue.wait()
             continue
         arrival, service_min, walkin = client
         metrics.served(arrival, env.now, office, service_min, documentation_min, walkin)
+        if queue.trace is not None:
+            queue.trace.append((env.now, env.now + service_min + documentation_min))
         yield env.timeout(service_min + documentation_min)
 
 

@@ -4,7 +4,7 @@ The kernel holds the SimPy clock, the caseload (caseload.py), the appointment bo
 cancel path (booking.py), the staff plan with blocked time (staff.py, prepared in the world) and
 the monitor that counts KPIs (sim.kpi.monitor). Components register their processes in `start`:
 the contact cycle (contacts.py), the sites' sessions (sites.py) and the offices' meetings
-(staff.py). A new component (a vehicle tour, a course, a case conference) is one more module
+(staff.py), and the vehicles' tours (vehicles.py). A new component (a course, a case conference) is one more module
 with its processes, its random streams (registered by name, sim.model.streams) and its KPIs
 (declared in sim.kpi.registry, returned by its `kpis()`).
 """
@@ -25,6 +25,7 @@ from sim.model.caseload import Caseload, draw_population
 from sim.model.contacts import ContactCycle
 from sim.model.sites import Sites
 from sim.model.staff import Meetings
+from sim.model.vehicles import Vehicles
 from sim.model.world import World
 
 
@@ -37,20 +38,29 @@ class Component(Protocol):
 class Simulation:
     """The state of one replication and the components whose processes change it."""
 
-    def __init__(self, world: World, seed: int, replication: int, trace: list | None = None) -> None:
+    def __init__(
+        self, world: World, seed: int, replication: int, trace: list | None = None, events: list | None = None
+    ) -> None:
         config = world.config
         self.world = world
         self.config = config
         self.seed, self.replication = seed, replication
         self.env = simpy.Environment()
-        self.trace = trace
+        self.trace = trace  # attendance draws (contacts.py), for the CRN checks
+        self.events = events  # what the vehicles do, when (vehicles.py), for the tour checks
         self.metrics = Metrics(
-            len(world.region.names), len(world.sites), len(world.offices), config.warmup_days, config.horizon_days
+            len(world.region.names),
+            len(world.sites),
+            len(world.offices),
+            config.warmup_days,
+            config.horizon_days,
+            len(world.vehicles),
         )
         self.caseload = Caseload(draw_population(config, world.client_counts, world.poor_connection, seed, replication))
         self.appointments = AppointmentBook(world, self.caseload, self.metrics)
         contacts = ContactCycle(self)
-        self.components: list[Component] = [contacts, Sites(self, contacts), Meetings(self)]
+        sites = Sites(self, contacts)
+        self.components: list[Component] = [contacts, sites, Vehicles(self, sites), Meetings(self)]
         for component in self.components:
             component.start()
 

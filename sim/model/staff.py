@@ -2,8 +2,8 @@
 
 An office plans with its counsellors net of leave (`staff.leave_share`). Time is blocked for
 outreach duty (a room's counsellors are away from their office the whole working day, driving
-there and back) and for the weekly team meeting; case conferences and vehicle duty will block
-time the same way. A session of an office is held by the counsellors not blocked during its
+there and back), for vehicle duty (the crew's whole tour day) and for the weekly team meeting;
+case conferences will block time the same way. A session of an office is held by the counsellors not blocked during its
 hours. `Meetings` holds the meetings during the run, and their time counts as meetings in the
 counsellors' time split; a counsellor off sick on a session day cancels their slots (sites.py).
 """
@@ -22,9 +22,10 @@ from sim.district.calendar import MINUTES_PER_DAY, clock_minutes, is_working_day
 
 if TYPE_CHECKING:
     from sim.model.simulation import Simulation
+    from sim.model.vehicles import VehiclePlan
     from sim.model.world import Site
 
-OUTREACH, MEETING = "outreach", "meeting"
+OUTREACH, VEHICLE, MEETING = "outreach", "vehicle", "meeting"
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,13 @@ def planned_present(counsellors: int, leave_share: float) -> int:
 class StaffPlan:
     """Each office's counsellors and their blocked time over the horizon (fixed before the run)."""
 
-    def __init__(self, sites: list[Site], config: ScenarioConfig, holidays_off: frozenset[int] = frozenset()) -> None:
+    def __init__(
+        self,
+        sites: list[Site],
+        config: ScenarioConfig,
+        holidays_off: frozenset[int] = frozenset(),
+        vehicles: list[VehiclePlan] = (),
+    ) -> None:
         staff = config.staff
         self.config = config
         self.holidays = holidays_off
@@ -56,9 +63,12 @@ class StaffPlan:
         self.blocks: defaultdict[tuple[str, int], list[Block]] = defaultdict(list)
         workday = (clock_minutes(staff.workday_start), clock_minutes(staff.workday_end))
         for site in sites:
-            if site.kind != "office":
+            if site.kind != "office" and site.vehicle is None:
                 for day in site.days:
                     self.block(Block(site.base_office, day, *workday, site.counsellors, OUTREACH))
+        for vehicle in vehicles:  # the crew's whole day, however many stops it holds
+            for tour_day in vehicle.days:
+                self.block(Block(vehicle.depot, tour_day.day, *workday, vehicle.counsellors, VEHICLE))
         self._check()
         if staff.meeting_hours_per_week > 0:
             start = clock_minutes(staff.meeting_start)
@@ -119,8 +129,8 @@ class StaffPlan:
                 site = self.offices[office]
                 raise ConfigError(
                     f"sites.{office}.counsellors ({site.counsellors}, {self.present[office]} present net of"
-                    f" staff.leave_share) cannot staff the outreach sessions it serves on one day, which"
-                    f" need {away}; raise it or move rooms to another base_office."
+                    f" staff.leave_share) cannot staff the outreach sessions and vehicle crews it serves on one"
+                    f" day, which need {away}; raise it or move rooms to another base_office."
                 )
 
 

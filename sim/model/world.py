@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -13,6 +14,9 @@ from sim.district.travel import TravelTimes, travel_times
 from sim.kpi.registry import CORE
 from sim.model.staff import StaffPlan
 
+if TYPE_CHECKING:
+    from sim.model.vehicles import VehiclePlan
+
 OFFICE_RANK = 1e6  # under the local policy an office ranks after every room that serves the client
 # Bookings may land after the horizon (they stay pending); the book reaches this far beyond it.
 BOOKING_LOOKAHEAD_DAYS = 364
@@ -20,7 +24,7 @@ BOOKING_LOOKAHEAD_DAYS = 364
 
 @dataclass
 class Site:
-    """An office or a municipal room of the scenario."""
+    """An office, a municipal room or a vehicle's stop of the scenario."""
 
     key: str
     kind: str
@@ -39,6 +43,12 @@ class Site:
     checkin_min: float = 0.0  # mean check-in time at the reception desk
     staff_travel_min: float = 0.0  # one way, from the base office by car
     staff_travel_km: float = 0.0
+    target_group: str = "all"  # a room or stop: whom it invites (hard_to_reach | no_car | all)
+    catchment: tuple[int, ...] = ()  # a room or stop: municipalities it serves besides its own
+    sessions_per_month: float = 0.0  # on average; a site held at least monthly counts for coverage
+    hours: list[tuple[int, int]] | None = None  # (opens, closes) per session when they differ (a generated tour)
+    vehicle: str | None = None  # the vehicle whose stop this is (vehicles.py holds its sessions)
+    schedule: str = ""  # its calendar in words, when it has no calendar of its own in config.sites
 
 
 @dataclass
@@ -60,6 +70,7 @@ class World:
     offices: list[str]  # keys of the open offices
     client_municipality: np.ndarray  # [client slot] home municipality
     holidays: frozenset[int] = frozenset()  # public holidays of the district's state: days off
+    vehicles: list[VehiclePlan] = field(default_factory=list)  # mobile offices with their tour days
     components: tuple[str, ...] = (CORE,)  # the model components the scenario has (KPI registry)
 
 
@@ -120,8 +131,15 @@ def build_world(config: ScenarioConfig) -> World:
                 checkin_min=site.reception.checkin_min,
                 staff_travel_min=0.0 if key == base else travel.car_min[base_municipality, municipality],
                 staff_travel_km=0.0 if key == base else travel.road_km[base_municipality, municipality],
+                target_group=site.target_group,
+                catchment=tuple(region.index(name) for name in site.catchment),
+                sessions_per_month=sessions_per_month(calendar),
             )
         )
+    from sim.model.vehicles import plan_vehicles  # here: vehicles.py builds its stops as Sites of this module
+
+    stops, vehicles = plan_vehicles(config, region, travel, holidays_off, last_day, len(sites))
+    sites += stops
     site_index = {site.key: i for i, site in enumerate(sites)}
     n_municipalities = len(region.names)
     to = np.array([site.municipality for site in sites], dtype=int)
@@ -139,7 +157,7 @@ def build_world(config: ScenarioConfig) -> World:
         for m in range(n_municipalities)
     ]
     coverage_min = np.full((n_municipalities, 2, 2), np.inf)
-    covering = covering_sites(sites, config)
+    covering = covering_sites(sites)
     for m in range(n_municipalities):
         for car in (0, 1):
             for hard in (0, 1):
@@ -161,8 +179,9 @@ def build_world(config: ScenarioConfig) -> World:
         client_travel_min=client_travel_min,
         coverage_min=coverage_min,
         poor_connection=bus_to_office > config.clients.poor_connection_min,
-        staff=StaffPlan(sites, config, holidays_off),
+        staff=StaffPlan(sites, config, holidays_off, vehicles),
         holidays=holidays_off,
+        vehicles=vehicles,
         offices=[site.key for site in sites if site.kind == "office"],
         client_municipality=np.repeat(np.arange(n_municipalities), counts),
     )
@@ -179,7 +198,7 @@ def served_municipalities(site: Site, config: ScenarioConfig, region: Region) ->
     """The municipalities a room serves: its own and its catchment (an office serves all)."""
     if site.kind == "office":
         return set(range(len(region.names)))
-    return {site.municipality, *(region.index(name) for name in config.sites[site.key].catchment)}
+    return {site.municipality, *site.catchment}
 
 
 def in_target_group(target_group: str, car: bool, hard: bool) -> bool:
@@ -209,17 +228,12 @@ def appointment_candidates(
         if site.kind == "office":
             ranked.append((i, travel + (OFFICE_RANK if config.booking.policy == "local" else 0.0)))
             continue
-        target = config.sites[site.key].target_group
         local = config.booking.policy == "nearest" or municipality in served[i]
-        if local and in_target_group(target, car, hard):
+        if local and in_target_group(site.target_group, car, hard):
             ranked.append((i, travel))
     return sorted(ranked, key=lambda pair: (pair[1], pair[0]))
 
 
-def covering_sites(sites: list[Site], config: ScenarioConfig) -> list[int]:
+def covering_sites(sites: list[Site]) -> list[int]:
     """Sites that count for coverage: staffed and holding a session at least monthly."""
-    return [
-        i
-        for i, site in enumerate(sites)
-        if site.counsellors > 0 and sessions_per_month(config.sites[site.key].calendar) >= 1
-    ]
+    return [i for i, site in enumerate(sites) if site.counsellors > 0 and site.sessions_per_month >= 1]

@@ -57,6 +57,9 @@ class Results:
     descriptions: dict[str, dict]
     assumptions: dict[str, list[dict]]
     provenance: dict
+    # scenario -> KPI -> replication -> value (replications.csv); empty for a folder without it
+    replications: dict[str, dict[str, dict[int, float]]] = field(default_factory=dict)
+    tours: list[dict[str, str]] = field(default_factory=list)  # tours.csv rows; empty without vehicles
 
     def label(self, scenario: str, lang: str) -> str:
         """Return the scenario's label in `lang`, or its name when scenarios.json has none."""
@@ -94,6 +97,8 @@ def load_results(folder: Path) -> Results:
         descriptions=read_json(folder / "scenarios.json"),
         assumptions=read_json(folder / "assumptions.json"),
         provenance=read_json(folder / "provenance.json"),
+        replications=read_replications(folder / "replications.csv"),
+        tours=read_rows(folder / "tours.csv") if (folder / "tours.csv").exists() else [],
     )
 
 
@@ -171,3 +176,14 @@ def read_wait_days(path: Path) -> dict[str, list[tuple[int, int]]]:
     for row in read_rows(path):
         histograms.setdefault(row["scenario"], []).append((int(row["days"]), int(row["count"])))
     return {scenario: sorted(pairs) for scenario, pairs in histograms.items()}
+
+
+def read_replications(path: Path) -> dict[str, dict[str, dict[int, float]]]:
+    """Read replications.csv into scenario → KPI → replication → value (empty without the file)."""
+    if not path.exists():
+        return {}
+    values: dict[str, dict[str, dict[int, float]]] = {}
+    for row in read_rows(path):
+        by_kpi = values.setdefault(row["scenario"], {}).setdefault(row["kpi"], {})
+        by_kpi[int(row["replication"])] = number(row["value"])
+    return values

@@ -1,10 +1,11 @@
 """The report page: one self-contained HTML file that opens offline in any browser.
 
-Top to bottom: the question, the answer, the KPI table, the figures (SVG data URIs), the
-assumptions and the method. This module builds the page's view (plain texts and numbers, in the
-reader's language); the Jinja2 template `templates/report.html.j2` writes the markup, with
-autoescaping, so every text that comes from a config or a results file is escaped once, there.
-Table cells carry the raw numbers in data attributes so tests and tools can read them.
+Top to bottom: the question, the answer, the KPI table, the cost table (where the results hold
+costs), the figures (SVG data URIs), the assumptions and the method. This module builds the page's
+view (plain texts and numbers, in the reader's language); the Jinja2 template
+`templates/report.html.j2` writes the markup, with autoescaping, so every text that comes from a
+config or a results file is escaped once, there. Table cells carry the raw numbers in data
+attributes so tests and tools can read them.
 """
 
 import base64
@@ -14,6 +15,7 @@ from pathlib import Path
 import jinja2
 
 from sim.kpi.registry import ANSWER_KPIS, unit_of
+from sim.report.costs import DETERMINED, LOSES, NOT_DETERMINABLE, CostPerGain, scenario_cost_per_gain
 from sim.report.figures import FigureFiles
 from sim.report.folder import Estimate, Results
 from sim.report.kpis import HARD_TO_REACH, in_display_unit
@@ -31,7 +33,9 @@ from sim.report.text import (
     provenance_label,
     site_text,
     unit_label,
+    vehicle_text,
     with_label,
+    word_list,
 )
 
 STYLE = """
@@ -66,8 +70,13 @@ code.key { display: block; font-weight: normal; color: #555; font-size: .8em; ov
 
 WORDS = (
     "question", "answer", "kpi_table", "kpi", "table_note", "figures", "figure", "assumptions",
-    "assumptions_note", "assumption_key", "source", "method", "provenance",
+    "assumptions_note", "assumption_key", "source", "method", "provenance", "costs", "scenario",
 )  # fmt: skip
+COST_KPIS = (
+    "cost_total_eur", "kept_contacts", "kept_contacts_hard_to_reach", "vehicle_km", "vehicle_days_lost",
+    "sessions_cancelled", "cost_per_contact_eur",
+)  # fmt: skip
+GAIN_KPIS = {"kept_contacts": "cost_per_gain", "kept_contacts_hard_to_reach": "cost_per_gain_hard_to_reach"}
 
 
 @cache
@@ -89,17 +98,19 @@ def render_report(results: Results, figures: list[FigureFiles], lang: str, map_k
     """Return the whole report page for the results, with the figures embedded."""
     first = results.alternatives[0] if results.alternatives else results.baseline
     label, baseline = results.label(first, lang), results.label(results.baseline, lang)
+    alternative_labels = [results.label(name, lang) for name in results.alternatives]
     question = (results.descriptions.get(first, {}).get("question") or {}).get(lang)
     question = question or phrase("generic_question", lang, with_label=with_label(label, lang), baseline=baseline)
     return template().render(
         lang=lang,
         style=STYLE,
-        title=phrase("title", lang, label=label, baseline=baseline),
+        title=phrase("title", lang, label=word_list(alternative_labels or [label], lang), baseline=baseline),
         source_folder=phrase("source_folder", lang, folder=results.folder.name),
         question=question,
         words={key: phrase(key, lang) for key in WORDS},
         answers=[answer(results, scenario, lang) for scenario in results.alternatives],
         table=kpi_table(results, lang),
+        costs=cost_table(results, lang),
         figures=figure_views(results, figures, lang, map_kpi, nearly_empty_max),
         assumptions=assumption_table(results, lang),
         method=method_section(results, lang),
@@ -172,6 +183,7 @@ def answer(results: Results, scenario: str, lang: str) -> dict:
         "prefix": "",
         "groups": [],
         "added_sites": added_sites(results, scenario, lang),
+        "cost": cost_answer(results, scenario, lang),
     }
     differences = results.differences.get(scenario, {})
     kpis = [kpi for kpi in ANSWER_KPIS if kpi in differences]
@@ -197,14 +209,29 @@ def answer(results: Results, scenario: str, lang: str) -> dict:
     return view
 
 
+SITE_SENTENCES_MAX = 3  # more added sites than this (a vehicle's stops) get one sentence together
+
+
 def added_sites(results: Results, scenario: str, lang: str) -> str:
     """Sentences on each site the scenario adds: its use, and what changes for the clients who
     live in its municipality (levels with their CIs; the difference is in the table and the map)."""
     baseline_sites = results.sites.get(results.baseline, {})
+    added = [(name, site) for name, site in results.sites.get(scenario, {}).items() if name not in baseline_sites]
+    if len(added) > SITE_SENTENCES_MAX:  # a vehicle's many stops: one sentence for all of them
+        total = {
+            k: sum(site.kpis[k].mean for _, site in added if k in site.kpis) for k in ("sessions_held", "kept_contacts")
+        }
+        if not total["sessions_held"]:
+            return ""
+        return phrase(
+            "added_sites_summary",
+            lang,
+            count=len(added),
+            sessions=format_number(total["sessions_held"], lang, 0),
+            kept=format_number(total["kept_contacts"] / total["sessions_held"], lang, 1),
+        )
     sentences = []
-    for name, site in results.sites.get(scenario, {}).items():
-        if name in baseline_sites:
-            continue
+    for name, site in added:
         kpis = site.kpis
         sessions, kept, attendance = (kpis.get(k) for k in ("sessions_held", "kept_per_session", "attendance_rate"))
         if sessions is None or kept is None or attendance is None:
@@ -329,10 +356,135 @@ def figure_views(results: Results, figures: list[FigureFiles], lang: str, map_kp
                 baseline=results.label(results.baseline, lang),
                 kpi=kpi_label(map_kpi, lang),
                 nearly_empty_max=nearly_empty_max,
-            ),
+            )
+            + (phrase("caption_map_tours", lang) if figure.stem == "map" and results.tours else ""),
         }
         for figure in figures
     ]
+
+
+def euros(value: float, lang: str, *alike: float) -> str:
+    """An amount of euros for the cost per contact, with the decimals that the largest of it and
+    `alike` (its interval's ends) deserve, so a value and its interval read alike."""
+    return format_number(value, lang, decimals_for(value, *alike))
+
+
+def gain_cell(scenario: str, kpi: str, result: CostPerGain | None, lang: str) -> dict | None:
+    """A cell of the cost per additional kept contact: the ratio with Fieller's 95 % CI and n, or why
+    there is none; the raw numbers in data attributes."""
+    if result is None:
+        return None
+    view = {
+        "scenario": scenario,
+        "kpi": kpi,
+        "status": result.status,
+        "mean": repr(result.ratio),
+        "ci_low": repr(result.ci_low),
+        "ci_high": repr(result.ci_high),
+        "n": result.n,
+        "gain": repr(result.gain),
+    }
+    gain = format_number(result.gain, lang, 0, signed=True)
+    if result.status == DETERMINED:
+        ends = (result.ratio, result.ci_low, result.ci_high)
+        low, high = euros(result.ci_low, lang, *ends), euros(result.ci_high, lang, *ends)
+        view["text"] = euros(result.ratio, lang, *ends) + NBSP_EURO
+        view["ci"] = f"{phrase('interval', lang, low=low, high=high + NBSP_EURO)} · n = {result.n}"
+    elif result.status in (NOT_DETERMINABLE, LOSES):
+        key = "not_determinable" if result.status == NOT_DETERMINABLE else "loses"
+        view["text"] = phrase(f"{key}_cell", lang)
+        reason = phrase(
+            f"{key}_reason",
+            lang,
+            gain=gain,
+            low=format_number(result.gain_low, lang, 0, signed=True),
+            high=format_number(result.gain_high, lang, 0, signed=True),
+            cost=format_number(result.cost, lang, 0, signed=True),
+        )
+        view["ci"] = f"{reason} · n = {result.n}"
+    else:
+        view["text"] = euros(result.ratio, lang) + NBSP_EURO if result.ratio == result.ratio else "–"
+        view["ci"] = f"n = {result.n}"
+    return view
+
+
+NBSP_EURO = "\u00a0€"
+
+
+def cost_table(results: Results, lang: str) -> dict | None:
+    """One row per scenario: its costs, contacts and vehicle downtime (mean, 95 % CI, n), then, for an
+    alternative, the cost per additional kept contact against the baseline; None without cost KPIs."""
+    if not any("cost_total_eur" in results.kpis.get(s, {}) for s in results.scenarios):
+        return None
+    kpis = [kpi for kpi in COST_KPIS if any(kpi in results.kpis.get(s, {}) for s in results.scenarios)]
+    gains = [kpi for kpi in GAIN_KPIS if kpi in kpis]
+    baseline = results.label(results.baseline, lang)
+    headings = []
+    for kpi in kpis:
+        unit = unit_of(kpi)
+        headings.append(
+            {
+                "label": capitalise(kpi_label(kpi, lang)),
+                "unit": "" if unit in ("share", "count") else unit_label(unit, lang),
+            }
+        )
+    headings += [{"label": capitalise(phrase(GAIN_KPIS[kpi], lang, baseline=baseline)), "unit": "€"} for kpi in gains]
+    rows = []
+    for scenario in results.scenarios:
+        cells = [cell(scenario, kpi, results.kpis[scenario].get(kpi), lang, difference=False) for kpi in kpis]
+        gain_cells = [
+            None
+            if scenario == results.baseline
+            else gain_cell(
+                scenario,
+                GAIN_KPIS[kpi],
+                scenario_cost_per_gain(results.replications, scenario, results.baseline, kpi),
+                lang,
+            )
+            for kpi in gains
+        ]
+        rows.append({"scenario": scenario, "label": results.label(scenario, lang), "cells": cells, "gains": gain_cells})
+    return {"headings": headings, "rows": rows, "note": phrase("costs_note", lang, baseline=baseline)}
+
+
+def price_text(result: CostPerGain, lang: str) -> str:
+    """What each additional contact costs, in a clause: with its CI, or why it cannot be told."""
+    if result.status == DETERMINED:
+        ends = (result.ratio, result.ci_low, result.ci_high)
+        if result.ratio < 0:  # more contacts at lower cost
+            low, high = euros(-result.ci_high, lang, *ends), euros(-result.ci_low, lang, *ends)
+            return phrase("price_saves", lang, cost=euros(-result.ratio, lang, *ends), low=low, high=high)
+        fields = {"low": euros(result.ci_low, lang, *ends), "high": euros(result.ci_high, lang, *ends)}
+        return phrase("price", lang, cost=euros(result.ratio, lang, *ends), **fields)
+    if result.status == NOT_DETERMINABLE:
+        return phrase("price_not_determinable", lang)
+    if result.status == LOSES:
+        return phrase("price_loses", lang, cost=format_number(result.cost, lang, 0, signed=True))
+    return phrase("price_no_interval", lang, cost=euros(result.ratio, lang), n=result.n)
+
+
+def cost_answer(results: Results, scenario: str, lang: str) -> str:
+    """One sentence on what the alternative adds in kept contacts and what each additional one costs
+    (and the same for the hard-to-reach); '' without cost KPIs or replication values."""
+    kept = scenario_cost_per_gain(results.replications, scenario, results.baseline, "kept_contacts")
+    difference = results.differences.get(scenario, {}).get("kept_contacts")
+    if kept is None or difference is None or "cost_total_eur" not in results.differences.get(scenario, {}):
+        return ""
+
+    def gain_fields(result: CostPerGain) -> dict:
+        return {
+            "gain": format_number(result.gain, lang, 0, signed=True),
+            "low": format_number(result.gain_low, lang, 0, signed=True),
+            "high": format_number(result.gain_high, lang, 0, signed=True),
+            "price": price_text(result, lang),
+        }
+
+    label = capitalise(results.label(scenario, lang))
+    text = phrase("cost_answer", lang, label=label, kept=kpi_label("kept_contacts", lang), **gain_fields(kept))
+    hard = scenario_cost_per_gain(results.replications, scenario, results.baseline, "kept_contacts_hard_to_reach")
+    if hard is not None:
+        text += phrase("cost_answer_hard_to_reach", lang, **gain_fields(hard))
+    return text
 
 
 def svg_data(path: Path) -> str:
@@ -346,6 +498,8 @@ def assumption_value(value: object, lang: str) -> str:
     mapping as key: value."""
     if isinstance(value, dict) and {"kind", "municipality", "counsellors", "calendar"} <= value.keys():
         return site_text(value, lang)
+    if isinstance(value, dict) and {"kind", "depot", "booths", "counsellors"} <= value.keys():
+        return vehicle_text(value, lang)
     if isinstance(value, dict):
         return ", ".join(f"{key}: {assumption_value(item, lang)}" for key, item in value.items())
     if isinstance(value, list):

@@ -1,4 +1,5 @@
-"""The district map: municipalities by clients and a KPI, the sites by kind, a scale bar in km.
+"""The district map: municipalities by clients and a KPI, the sites by kind, the vehicles' day routes
+(tours.csv, where there is one), a scale bar in km.
 
 Coordinates are projected to kilometres around the district's centre (local equirectangular):
 over a district some 60 km wide this keeps distances true to well under one per cent, and the
@@ -22,9 +23,12 @@ from sim.district.region import EARTH_RADIUS_KM
 from sim.kpi.registry import unit_of
 from sim.report.folder import Results
 from sim.report.kpis import in_display_unit
-from sim.report.text import capitalise, format_number, kpi_label, phrase, site_kind_label, unit_label
+from sim.report.text import capitalise, format_number, kpi_label, phrase, site_kind_label, unit_label, vehicle_name
 
 SITE_MARKERS = {"office": "s", "room": "^", "vehicle_stop": "D"}
+# Okabe-Ito colours that stand out against the viridis circles, one per vehicle
+TOUR_COLOURS = ("#D55E00", "#CC79A7", "#E69F00", "#56B4E9", "#0072B2", "#009E73")
+TOUR_LINE_WIDTH = 0.9
 SCALE_BAR_LENGTHS_KM = (1, 2, 5, 10, 20, 50, 100, 200)
 SMALLEST_CIRCLE, LARGEST_CIRCLE = 12.0, 520.0
 COLOUR_MAP = "viridis"
@@ -58,6 +62,71 @@ def project(lat: float, lon: float, origin: tuple[float, float]) -> tuple[float,
 def scenario_sites(results: Results, scenario: str) -> list[dict]:
     """Return the sites scenarios.json gives for a scenario."""
     return results.descriptions.get(scenario, {}).get("sites") or []
+
+
+@dataclass(frozen=True)
+class Tour:
+    """A vehicle's distinct day routes in one scenario, each from its depot through its stops and back."""
+
+    vehicle: str
+    kind: str
+    routes: tuple[tuple[tuple[float, float], ...], ...]  # (lat, lon) points, depot first and last
+
+
+def vehicle_depot(results: Results, scenario: str, vehicle: str, first_stop: tuple[float, float]) -> tuple | None:
+    """Where a vehicle's days start and end: its depot office as the assumptions give it (the
+    `vehicles.<key>` entry), else the office nearest its first stop; None without an office."""
+    offices = [site for site in scenario_sites(results, scenario) if site.get("kind") == "office"]
+    for entry in results.assumptions.get(scenario, []):
+        value = entry.get("value")
+        if entry.get("key") == f"vehicles.{vehicle}" and isinstance(value, dict):
+            named = [site for site in offices if site.get("name") == value.get("depot")]
+            if named:
+                return named[0]["lat"], named[0]["lon"]
+    if not offices:
+        return None
+    nearest = min(offices, key=lambda site: (site["lat"] - first_stop[0]) ** 2 + (site["lon"] - first_stop[1]) ** 2)
+    return nearest["lat"], nearest["lon"]
+
+
+def scenario_tours(results: Results, scenario: str) -> list[Tour]:
+    """Each vehicle's distinct day routes (tours.csv) in the scenario, in order of first appearance."""
+    days: dict[tuple[str, str], list[dict]] = {}
+    kinds: dict[str, str] = {}
+    for row in results.tours:
+        if row["scenario"] == scenario:
+            days.setdefault((row["vehicle"], row["date"]), []).append(row)
+            kinds.setdefault(row["vehicle"], row.get("kind", ""))
+    routes: dict[str, dict[tuple, None]] = {}
+    for (vehicle, _), rows in days.items():
+        stops = tuple((float(row["lat"]), float(row["lon"])) for row in sorted(rows, key=lambda row: int(row["order"])))
+        depot = vehicle_depot(results, scenario, vehicle, stops[0])
+        route = (depot, *stops, depot) if depot else stops
+        routes.setdefault(vehicle, {})[route] = None
+    return [Tour(vehicle, kinds[vehicle], tuple(found)) for vehicle, found in routes.items()]
+
+
+def tour_colours(results: Results) -> dict[tuple[str, str], str]:
+    """One colour per vehicle (its key and kind) over all scenarios."""
+    vehicles = dict.fromkeys((row["vehicle"], row.get("kind", "")) for row in results.tours)
+    return {vehicle: TOUR_COLOURS[index % len(TOUR_COLOURS)] for index, vehicle in enumerate(vehicles)}
+
+
+def draw_tours(axes, results: Results, scenario: str, origin: tuple[float, float]) -> None:
+    """Draw each vehicle's distinct day routes as thin lines in its colour, under the site markers."""
+    colours = tour_colours(results)
+    for tour in scenario_tours(results, scenario):
+        for route in tour.routes:
+            points = [project(lat, lon, origin) for lat, lon in route]
+            axes.plot(
+                [x for x, _ in points],
+                [y for _, y in points],
+                color=colours[(tour.vehicle, tour.kind)],
+                linewidth=TOUR_LINE_WIDTH,
+                alpha=0.85,
+                solid_capstyle="round",
+                zorder=3,
+            )
 
 
 def circle_size(clients: float, most_clients: float) -> float:
@@ -199,6 +268,7 @@ def draw_map(axes, results: Results, scenario: str, map_kpi: str, scale: MapScal
             linewidth=0.6,
             zorder=2,
         )
+    draw_tours(axes, results, scenario, scale.origin)
     for site in scenario_sites(results, scenario):
         x, y = project(site["lat"], site["lon"], scale.origin)
         marker = SITE_MARKERS.get(site["kind"], "X")
@@ -278,7 +348,7 @@ def write_name(axes, name: str, position: tuple[float, float], placement: tuple,
 
 
 def legend_handles(results: Results, lang: str, most_clients: float) -> list[Line2D]:
-    """Return legend entries: site kinds present, the added-site ring and circle sizes."""
+    """Return legend entries: site kinds present, each vehicle's tour colour, the added-site ring and circle sizes."""
     kinds = list(
         dict.fromkeys(site["kind"] for scenario in results.scenarios for site in scenario_sites(results, scenario))
     )
@@ -295,6 +365,10 @@ def legend_handles(results: Results, lang: str, most_clients: float) -> list[Lin
             label=capitalise(site_kind_label(kind, lang)),
         )
         for kind in kinds
+    ]
+    handles += [
+        Line2D([], [], color=colour, linewidth=1.6, label=vehicle_name(vehicle, kind, lang))
+        for (vehicle, kind), colour in tour_colours(results).items()
     ]
     handles.append(
         Line2D(

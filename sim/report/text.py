@@ -4,6 +4,7 @@
 import math
 from decimal import Decimal
 
+from babel.lists import format_list
 from babel.numbers import format_decimal
 
 from sim.kpi.registry import label_of
@@ -50,6 +51,14 @@ PHRASES = {
         " appointments per day and an attendance of {attendance} (too few replications for an interval, n = {n}).",
     },
     "no_change_cell": {"de": "keine Änderung", "en": "no change"},
+    "added_sites_summary": {
+        "de": "Die {count} neuen Standorte halten im Auswertungszeitraum zusammen {sessions} Beratungstage ab, mit"
+        " im Mittel {kept} wahrgenommenen Terminen je Tag (Mittelwerte ohne KI; jeder Standort einzeln in der"
+        " Grafik zur Auslastung der Standorte).",
+        "en": "The {count} new sites hold {sessions} consultation days together in the measured period, with"
+        " {kept} kept appointments a day on average (means, no interval; each site on its own in the figure"
+        " of site use).",
+    },
     "added_site_residents": {
         "de": "Für die Klienten aus {municipality}: Wegezeit zum Termin {travel_before} → {travel_after} Minuten,"
         " Teilnahmequote {attendance_before} → {attendance_after}.",
@@ -388,6 +397,79 @@ PHRASES = {
         "en": "nearly empty: at most {nearly_empty_max} contacts",
     },
     "half_line": {"de": "Hälfte der Sprechtage", "en": "half of the sessions"},
+    "caption_map_tours": {
+        "de": " Linien: die Touren der Beratungsmobile von der Dienststelle über die Halte zurück, jede"
+        " verschiedene Tagesroute einmal, eine Farbe je Fahrzeug.",
+        "en": " Lines: the vehicles' tours from the office through the stops and back, each distinct"
+        " day's route once, one colour per vehicle.",
+    },
+    "costs": {"de": "Kosten je Szenario", "en": "Costs per scenario"},
+    "scenario": {"de": "Szenario", "en": "Scenario"},
+    "cost_per_gain": {
+        "de": "Kosten je zusätzlichem wahrgenommenem Kontakt gegenüber {baseline}",
+        "en": "cost per additional kept contact against {baseline}",
+    },
+    "cost_per_gain_hard_to_reach": {
+        "de": "Kosten je zusätzlichem wahrgenommenem Kontakt der schwer Erreichbaren gegenüber {baseline}",
+        "en": "cost per additional kept contact of the hard-to-reach against {baseline}",
+    },
+    "costs_note": {
+        "de": "Mittelwert über die Replikationen, darunter das 95-%-Konfidenzintervall und n. Die Kosten"
+        " umfassen die Arbeitszeit der Beratungskräfte, Fahrten, Räume und Fahrzeuge (deren Jahreskosten"
+        " anteilig für den Messzeitraum, dazu je gefahrenem km). Kosten je zusätzlichem Kontakt: mittlerer"
+        " gepaarter Mehraufwand an Kosten geteilt durch"
+        " den mittleren gepaarten Zuwachs an wahrgenommenen Kontakten gegenüber {baseline}, je Replikation"
+        " gepaart (gleiche Zufallszahlen); 95-%-Intervall nach Fieller aus den gepaarten Differenzen (mit"
+        " ihrer Kovarianz). Es ist nur bestimmbar, wenn das 95-%-t-Intervall des Zuwachses an Kontakten die"
+        " Null ausschließt (ohne Holm-Korrektur).",
+        "en": "Mean over the replications, below it the 95 % confidence interval and n. Costs cover counsellor"
+        " working time, travel, rooms and vehicles (their yearly cost pro rata"
+        " for the measured period, plus per km driven). Cost per additional"
+        " contact: the mean paired extra cost divided by the mean paired gain in kept contacts against"
+        " {baseline}, paired by replication (common random numbers); 95 % interval by Fieller's method from"
+        " the paired differences (with their covariance). It can only be determined when the 95 % t-interval"
+        " of the gain in contacts excludes zero (no Holm correction).",
+    },
+    "not_determinable_cell": {"de": "nicht bestimmbar", "en": "cannot be determined"},
+    "not_determinable_reason": {
+        "de": "Zuwachs {gain} (95-%-KI {low} bis {high}) nicht von 0 zu unterscheiden",
+        "en": "gain {gain} (95 % CI {low} to {high}) not distinguishable from 0",
+    },
+    "loses_cell": {"de": "verliert Kontakte", "en": "loses contacts"},
+    "loses_reason": {
+        "de": "{gain} Kontakte (95-%-KI {low} bis {high}), Kosten {cost} €",
+        "en": "{gain} contacts (95 % CI {low} to {high}), cost {cost} €",
+    },
+    "cost_answer": {
+        "de": "{label}: {gain} {kept} (95-%-KI {low} bis {high}), {price}.",
+        "en": "{label}: {gain} {kept} (95 % CI {low} to {high}), {price}.",
+    },
+    "cost_answer_hard_to_reach": {
+        "de": " Für die schwer Erreichbaren: {gain} Kontakte (95-%-KI {low} bis {high}), {price}.",
+        "en": " For the hard-to-reach: {gain} contacts (95 % CI {low} to {high}), {price}.",
+    },
+    "price": {
+        "de": "jeder zusätzliche Kontakt kostet {cost} € (95-%-KI {low} bis {high} €)",
+        "en": "each additional contact costs {cost} € (95 % CI {low} to {high} €)",
+    },
+    "price_saves": {
+        "de": "bei geringeren Kosten: jeder zusätzliche Kontakt spart {cost} € (95-%-KI {low} bis {high} €)",
+        "en": "at lower cost: each additional contact saves {cost} € (95 % CI {low} to {high} €)",
+    },
+    "price_no_interval": {
+        "de": "jeder zusätzliche Kontakt kostet {cost} € (zu wenige Replikationen für ein Intervall, n = {n})",
+        "en": "each additional contact costs {cost} € (too few replications for an interval, n = {n})",
+    },
+    "price_not_determinable": {
+        "de": "die Kosten je zusätzlichem Kontakt sind nicht bestimmbar, weil der Zuwachs an Kontakten nicht"
+        " von 0 zu unterscheiden ist",
+        "en": "the cost per additional contact cannot be determined: the gain in contacts is not"
+        " distinguishable from 0",
+    },
+    "price_loses": {
+        "de": "die Option verliert Kontakte, bei Mehrkosten von {cost} €",
+        "en": "the option loses contacts, at an extra cost of {cost} €",
+    },
 }
 
 UNIT_LABELS = {
@@ -413,6 +495,12 @@ SITE_KINDS = {
     "office": {"de": "Dienststelle", "en": "office"},
     "room": {"de": "Gemeinderaum", "en": "municipal room"},
     "vehicle_stop": {"de": "Halt des Beratungsmobils", "en": "vehicle stop"},
+}
+
+VEHICLE_KINDS = {
+    "van": {"de": "Transporter", "en": "van"},
+    "bus": {"de": "Bus", "en": "bus"},
+    "truck": {"de": "Lkw", "en": "truck"},
 }
 
 
@@ -458,6 +546,11 @@ def decimals_for(*values: float) -> int:
     if largest >= 1:
         return 1
     return 2
+
+
+def word_list(items: list[str], lang: str) -> str:
+    """Items joined the way the reader writes a list: 'A, B und C' (Babel)."""
+    return format_list(items, locale=LOCALES[lang])
 
 
 def format_number(value: float, lang: str, decimals: int, signed: bool = False) -> str:
@@ -620,11 +713,14 @@ def parameter_label(key: str, lang: str) -> str:
     municipality is named in its value."""
     if key.startswith("sites."):
         return {"de": "Standort", "en": "site"}[lang]
+    if key.startswith("vehicles."):
+        return {"de": "Beratungsmobil", "en": "vehicle"}[lang]
     return PARAMETERS.get(key, {}).get(lang, "")
 
 
 def calendar_text(calendar: dict, lang: str) -> str:
-    """A site's calendar in words, e.g. 'Mittwoch alle 2 Wochen, 09:00–15:00'."""
+    """A site's calendar in words, e.g. 'Mittwoch alle 2 Wochen, 09:00–15:00' (with the week of the
+    cycle, 'in Woche 2', where the calendar gives one)."""
     if calendar.get("always_open"):
         return {"de": "immer geöffnet", "en": "always open"}[lang]
     days = ", ".join(WEEKDAYS.get(day, {}).get(lang, day) for day in calendar["weekdays"])
@@ -633,6 +729,9 @@ def calendar_text(calendar: dict, lang: str) -> str:
         rhythm = {"de": "jede Woche", "en": "every week"}[lang]
     else:
         rhythm = {"de": f"alle {every} Wochen", "en": f"every {every} weeks"}[lang]
+        if "week_offset" in calendar:
+            week = int(calendar["week_offset"]) + 1
+            rhythm += {"de": f" (Woche {week})", "en": f" (week {week})"}[lang]
     return f"{days} {rhythm}, {calendar['start']}–{calendar['end']}"
 
 
@@ -699,4 +798,84 @@ def site_text(site: dict, lang: str) -> str:
                 "en": f"reception with {clerks} clerk{'' if clerks == 1 else 's'}, check-in {minutes} min (assumption)",
             }[lang]
         )
+    return ", ".join(parts)
+
+
+def vehicle_kind_label(kind: str, lang: str) -> str:
+    """Return the reader's name of a vehicle kind (van, bus, truck)."""
+    return VEHICLE_KINDS.get(kind, {}).get(lang, kind)
+
+
+def vehicle_name(key: str, kind: str, lang: str) -> str:
+    """A vehicle as a legend names it: its kind in the reader's language and its key, e.g.
+    'Transporter van_west', or the kind alone where the key is the kind ('Lkw' for truck)."""
+    label = capitalise(vehicle_kind_label(kind, lang))
+    return label if key == kind else f"{label} {key}"
+
+
+def vehicle_text(vehicle: dict, lang: str) -> str:
+    """A vehicle's setting (sim.config.sources.vehicle_value) in words, in the reader's language, e.g.
+    'Lkw ab Erbach, 2 Kabinen, 2 Beratungskräfte, 10 Halte (Bad König Montag alle 2 Wochen, ...), ...'."""
+    de = lang == "de"
+    booths, counsellors = int(vehicle["booths"]), int(vehicle["counsellors"])
+    parts = [
+        f"{capitalise(vehicle_kind_label(vehicle['kind'], lang))} {'ab' if de else 'from'}"
+        f" {vehicle.get('depot_municipality') or vehicle['depot']}",
+        (f"{booths} Kabine" if booths == 1 else f"{booths} Kabinen")
+        if de
+        else (f"{booths} booth" if booths == 1 else f"{booths} booths"),
+        (f"{counsellors} Beratungskraft" if counsellors == 1 else f"{counsellors} Beratungskräfte")
+        if de
+        else (f"{counsellors} counsellor" if counsellors == 1 else f"{counsellors} counsellors"),
+    ]
+    stops = vehicle.get("stops")
+    if stops:
+        listed = "; ".join(f"{stop['municipality']} {calendar_text(stop['calendar'], lang)}" for stop in stops)
+        count = len(stops)
+        word = ("Halt" if count == 1 else "Halte") if de else ("stop" if count == 1 else "stops")
+        parts.append(f"{count} {word} ({listed})")
+    elif vehicle.get("tour"):
+        tour = vehicle["tour"]
+        days = ", ".join(WEEKDAYS.get(day, {}).get(lang, day) for day in tour["weekdays"])
+        if tour.get("every_weeks"):
+            every = int(tour["every_weeks"])
+            rhythm = {"de": f"jeder alle {every} Wochen", "en": f"each every {every} weeks"}[lang]
+        else:
+            rhythm = {"de": "Besuche nach Zahl der Klienten", "en": "visits in proportion to the clients"}[lang]
+        hours = format_plain(float(tour["stop_hours"]), lang)
+        per_day = int(tour["per_day"])
+        cycle = int(tour["cycle_weeks"])
+        parts.append(
+            {
+                "de": f"erzeugte Tour mit {len(tour['stops'])} Halten ({', '.join(tour['stops'])}), {rhythm},"
+                f" Zyklus {cycle} Wochen, {days}, höchstens {per_day} {'Halt' if per_day == 1 else 'Halte'} je Tag,"
+                f" {hours} Stunden je Halt",
+                "en": f"generated tour of {len(tour['stops'])} stops ({', '.join(tour['stops'])}), {rhythm},"
+                f" cycle {cycle} weeks, {days}, at most {per_day} stop{'' if per_day == 1 else 's'} a day,"
+                f" {hours} hours per stop",
+            }[lang]
+        )
+    maintenance = int(vehicle.get("maintenance_days_per_year") or 0)
+    if maintenance:
+        parts.append(
+            f"{maintenance} {'Wartungstag' if maintenance == 1 else 'Wartungstage'} im Jahr"
+            if de
+            else f"{maintenance} maintenance day{'' if maintenance == 1 else 's'} a year"
+        )
+    breakdowns = vehicle.get("breakdowns") or {}
+    between = float(breakdowns.get("mean_days_between") or 0)
+    if between > 0:
+        every = format_plain(between, lang)
+        repair = format_plain(float(breakdowns.get("repair_days_mean") or 0), lang)
+        parts.append(
+            f"Pannen im Mittel alle {every} Tourtage, Reparatur im Mittel {repair} Arbeitstage"
+            if de
+            else f"breakdowns on average every {every} tour days, repair on average {repair} working days"
+        )
+    else:
+        parts.append("keine Pannen" if de else "no breakdowns")
+    year = format_number(float(vehicle.get("cost_per_year_eur") or 0), lang, 0)
+    per_km = format_number(float(vehicle.get("per_km_eur") or 0), lang, 2)
+    parts.append(f"{year} € im Jahr" if de else f"{year} € a year")
+    parts.append(f"{per_km} € je km" if de else f"{per_km} € per km")
     return ", ".join(parts)
