@@ -160,6 +160,7 @@ class ClientsConfig:
     interval_weeks_min: float = 6.0  # others: uniform 6-8 weeks, domain.md s.7 / DESIGN
     interval_weeks_max: float = 8.0
     mean_stay_days: float = 730.0  # caseload turnover: exponential stay (assumption)
+    work_share_of_exits: float = 0.5  # of those who leave, the share who leave for work (assumption)
     limited_share: float = 0.15  # health limits or care duties: hard to reach by car or bus (assumption)
     poor_connection_min: float = 60.0  # no car and the office this far by bus, one way: hard to reach (assumption)
     arrival_offset_mean_min: float = -10.0  # booked clients arrive this long after their slot time: early (assumption)
@@ -222,7 +223,8 @@ class StaffConfig:
 class BookingConfig:
     notice_days: int = 7  # invitation letter ahead of the appointment (assumption)
     max_lead_days: int = 14  # accept the nearest site only if it has a slot this soon after notice
-    policy: str = "local"  # local: a room invites its target group where it serves; nearest: nearest site
+    policy: str = "local"  # local: a room invites its target group where it serves; nearest: nearest site;
+    # catchment: as local, with each municipality's office from the district's offices.csv
     reinvite_days: int = 14  # domain.md s.7: re-invite after 2-4 weeks
     lost_after_no_shows: int = 3  # K consecutive no-shows: the client counts as lost
     lost_recontact_days: int = 91  # a lost client is tried again after a quarter (assumption)

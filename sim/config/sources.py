@@ -29,6 +29,10 @@ SOURCES = {
         "domain.md Abschn. 3.3/7: übrige alle 6-8 Wochen (gleichverteilt)",
     ),
     "clients.mean_stay_days": (ASSUMPTION, ANNAHME),
+    "clients.work_share_of_exits": (
+        "assumption: half of those who leave the caseload leave for work (no exit figure in shared/reference)",
+        "Annahme: die Hälfte der Abgänge aus dem Leistungsbezug geht in Arbeit (keine Abgangszahl in shared/reference)",
+    ),
     "attendance.travel_per_min_no_car": (
         "BMJ Qual Saf 2018 27(6):437, OR 1.55 over ~45 min (domain.md s.2.4)",
         "BMJ Qual Saf 2018 27(6):437, OR 1,55 über ~45 min (domain.md Abschn. 2.4)",
@@ -215,7 +219,8 @@ def assumptions(config: ScenarioConfig, total_clients: int) -> list[dict]:
         if vehicle.open
     ]
     region = {key: (text, config.region.sources_de.get(key, "")) for key, text in config.region.sources.items()}
-    for key, (source, source_de) in {**region, **SOURCES}.items():
+    defaults = {key: source for key, source in SOURCES.items() if key not in region}  # a district's own wins
+    for key, (source, source_de) in {**region, **defaults}.items():
         value = total_clients if key == "clients.count" else lookup(config, key)
         rows.append(entry(key, value, source, source_de))
     if config.travel.mode == "matrix":

@@ -30,7 +30,7 @@ SITE_KINDS = ("office", "room")
 VEHICLE_KINDS = ("van", "bus", "truck")
 TRAVEL_MODES = ("model", "matrix", "zero")
 TARGET_GROUPS = ("hard_to_reach", "no_car", "all")
-POLICIES = ("local", "nearest")
+POLICIES = ("local", "nearest", "catchment")
 
 
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")  # a name that becomes a file name
@@ -266,6 +266,11 @@ def validate_sites(
         raise ConfigError(
             "sites: with clients, at least one open office must take appointments (appointments: true),"
             " since offices are the sites every client may be invited to."
+        )
+    if config.booking.policy == "catchment" and not any(office.catchment for office in region.offices):
+        raise ConfigError(
+            f"booking.policy=catchment needs the district's offices with their catchments (region.offices_file);"
+            f" region {region.name} has none: use local or nearest."
         )
     for key, site in config.sites.items():
         where = f"sites.{key}"

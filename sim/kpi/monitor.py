@@ -77,6 +77,8 @@ class Metrics:
         self.overtime_min = 0.0  # counsellor-minutes after the working day (a vehicle's late return)
         self.sessions_cancelled = 0  # nobody to hold them: counsellors off sick, the vehicle in the garage
         self.lost = 0
+        self.exits_to_work = [0] * n_municipalities
+        self.exits_other = 0
         self.onsite_wait_sum = 0.0
         self.onsite_served = 0
         self.walkins_served = 0
@@ -208,6 +210,14 @@ class Metrics:
         if self.in_window(arrival):
             self.walkins_reneged += 1
 
+    def client_left(self, minute: float, municipality: int, for_work: bool) -> None:
+        """A client leaves the caseload (turnover), for work or another exit."""
+        if self.in_window(minute):
+            if for_work:
+                self.exits_to_work[municipality] += 1
+            else:
+                self.exits_other += 1
+
     def client_lost(self, minute: float) -> None:
         week = int(minute // WEEK_MIN)
         if week < len(self.week_lost):
@@ -274,6 +284,10 @@ class Metrics:
             "travel_min_hard_to_reach": ratio(sum(self.hard_travel_min), sum(self.hard_appointments)),
             "wait_days_hard_to_reach": ratio(self.hard_wait_days, sum(self.hard_appointments)),
         }
+        exits_to_work = np.array(self.exits_to_work, dtype=float)
+        client_years = float(world.client_counts.sum()) * measured_min / MINUTES_PER_DAY / 365.0
+        kpis["exits_to_work"] = float(exits_to_work.sum())
+        kpis["exits_to_work_rate"] = ratio(float(exits_to_work.sum()), client_years)
         kpis["vehicle_km"] = float(sum(self.vehicle_km))
         kpis["vehicle_days_lost"] = float(self.vehicle_days_lost)
         kpis["sessions_cancelled"] = float(self.sessions_cancelled)
@@ -299,6 +313,7 @@ class Metrics:
             "travel_min": divide(travel_min, booked),
             "wait_days_mean": divide(wait_days, booked),
             "kept_contacts": kept_by_municipality.astype(float),
+            "exits_to_work": exits_to_work,
             "reach": share_per_municipality(reached, np.ones_like(reached), world.client_municipality, n_places),
             "clients_hard_to_reach": np.bincount(
                 world.client_municipality, weights=hard_to_reach, minlength=n_places

@@ -115,6 +115,8 @@ declare(
     "client_travel_km_per_contact", "km", "Wegstrecke der Klienten je Kontakt", "client kilometres per contact", "lower"
 )
 declare("staff_travel_km", "km", "Wegstrecke der Beratungskräfte", "staff kilometres", "lower")
+declare("exits_to_work", "count", "Abgänge in Arbeit", "exits to work", "higher", PLACES)
+declare("exits_to_work_rate", "count", "Abgänge in Arbeit je Klientenjahr", "exits to work per client-year", "higher")
 declare("vehicle_km", "km", "Fahrstrecke der Beratungsmobile", "vehicle kilometres")
 declare("vehicle_days_lost", "count", "Ausfalltage der Beratungsmobile", "vehicle days lost to breakdowns", "lower")
 declare(

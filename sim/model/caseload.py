@@ -24,6 +24,7 @@ ATTENDANCE = register_stream("attendance", 1)
 DURATIONS = register_stream("durations", 2)
 TURNOVER = register_stream("turnover", 5)
 PUNCTUALITY = register_stream("punctuality", 6)
+EXITS = register_stream("exits", 9)
 BLOCK_SLOTS = 128  # per-contact numbers are drawn this many slots at a time, to bound memory
 CONTACT_BLOCK = 8  # ... and in blocks of this many contacts, each block from a stream of its own
 
@@ -58,6 +59,7 @@ class Population:
     attendance_u: np.ndarray  # [row, k]
     service_min: np.ndarray  # [row, k]
     arrival_offset_min: np.ndarray  # [row, k] minutes after the slot time the client arrives (negative: early)
+    leaves_for_work: np.ndarray  # [row] bool: the occupant's exit, when it comes, is to work (else another exit)
 
 
 def draw_population(
@@ -109,6 +111,9 @@ def draw_population(
         first_due_day=(due_u[:, 0] * interval_days[:, 0]).astype(int),
         attendance_u=contact_uniforms(seed, replication, ATTENDANCE, exists, contacts),
         service_min=service_min,
+        leaves_for_work=(stream(seed, replication, EXITS).random((n_slots, generations)) < clients.work_share_of_exits)[
+            exists
+        ],
         arrival_offset_min=np.clip(
             clients.arrival_offset_mean_min
             + clients.arrival_offset_sd_min * ndtri(contact_uniforms(seed, replication, PUNCTUALITY, exists, contacts)),

@@ -66,8 +66,10 @@ class ContactCycle:
                 next_due = day + 1
 
     def replace(self, client: int, day: int) -> None:
-        """The client leaves the caseload (work, move); a new client takes the place."""
+        """The client leaves the caseload (for work, or another exit); a new client takes the place."""
         caseload = self.caseload
+        for_work = caseload.population.leaves_for_work.item(caseload.row[client])
+        self.metrics.client_left(day * MINUTES_PER_DAY, caseload.municipality[client], for_work)
         if self.appointments.booking[client] is not None:
             self.appointments.cancel(client, TURNOVER, today=day)
         generation = caseload.generation[client] = caseload.generation[client] + 1

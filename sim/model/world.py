@@ -146,10 +146,11 @@ def build_world(config: ScenarioConfig) -> World:
     # [site, home municipality, car]: car 0 = no car (public transport), 1 = car
     client_travel_min = np.stack([travel.pt_min[:, to].T, travel.car_min[:, to].T], axis=-1)
     served = [served_municipalities(site, config, region) for site in sites]
+    assigned = assigned_offices(region, sites, config)
     candidates = [
         [
             [
-                appointment_candidates(m, bool(car), bool(hard), sites, served, client_travel_min, config)
+                appointment_candidates(m, bool(car), bool(hard), sites, served, client_travel_min, config, assigned[m])
                 for hard in (0, 1)
             ]
             for car in (0, 1)
@@ -201,6 +202,20 @@ def served_municipalities(site: Site, config: ScenarioConfig, region: Region) ->
     return {site.municipality, *site.catchment}
 
 
+def assigned_offices(region: Region, sites: list[Site], config: ScenarioConfig) -> list[int | None]:
+    """Under `booking.policy=catchment`, the office site each municipality's clients belong to: the
+    district's office (offices.csv) whose catchment lists the municipality, if the scenario has an
+    open office in that office's municipality; None elsewhere (the nearest office then)."""
+    if config.booking.policy != "catchment":
+        return [None] * len(region.names)
+    office_at = {site.municipality: i for i, site in enumerate(sites) if site.kind == "office" and site.appointments}
+    assigned: list[int | None] = [None] * len(region.names)
+    for office in region.offices:
+        for m in (office.municipality, *office.catchment):
+            assigned[m] = office_at.get(office.municipality, assigned[m])
+    return assigned
+
+
 def in_target_group(target_group: str, car: bool, hard: bool) -> bool:
     return target_group == "all" or (target_group == "no_car" and not car) or (target_group == "hard_to_reach" and hard)
 
@@ -213,20 +228,25 @@ def appointment_candidates(
     served: list[set[int]],
     client_travel_min: np.ndarray,
     config: ScenarioConfig,
+    assigned: int | None = None,
 ) -> list[tuple[int, float]]:
     """The sites a client may be invited to, with their rank (lower first).
 
     Policy `local` (the Jobcenters' practice): a room invites the residents of the municipalities it
     serves who are in its target group, ahead of any office; everyone else is invited to the nearest
-    office. Policy `nearest`: any site whose target group the client is in, nearest first. The rank
-    is the client's own one-way travel time (plus a large constant for offices under `local`)."""
+    office. Policy `catchment`: as `local`, but the office is the one the district's offices.csv
+    assigns to the client's municipality (`assigned`; the nearest where none is). Policy `nearest`:
+    any site whose target group the client is in, nearest first. The rank is the client's own
+    one-way travel time (plus a large constant for offices under `local` and `catchment`)."""
     ranked = []
+    policy = config.booking.policy
     for i, site in enumerate(sites):
         if not site.appointments:
             continue
         travel = float(client_travel_min[i, municipality, int(car)])
         if site.kind == "office":
-            ranked.append((i, travel + (OFFICE_RANK if config.booking.policy == "local" else 0.0)))
+            if assigned is None or i == assigned:
+                ranked.append((i, travel + (0.0 if policy == "nearest" else OFFICE_RANK)))
             continue
         local = config.booking.policy == "nearest" or municipality in served[i]
         if local and in_target_group(site.target_group, car, hard):

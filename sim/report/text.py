@@ -633,6 +633,10 @@ PARAMETERS = {
         "en": "shortest contact interval of the others (weeks)",
     },
     "clients.mean_stay_days": {"de": "mittlere Verweildauer (Tage)", "en": "mean stay on the caseload (days)"},
+    "clients.work_share_of_exits": {
+        "de": "Anteil der Abgänge in Arbeit",
+        "en": "share of exits that are to work",
+    },
     "clients.limited_share": {
         "de": "Anteil mit gesundheitlichen Einschränkungen oder Betreuungspflichten",
         "en": "share with health limits or care duties",
@@ -742,6 +746,10 @@ CONFIG_WORDS = {
         "en": "local (a room invites its target group)",
     },
     "nearest": {"de": "nearest (nächster Standort)", "en": "nearest (the nearest site)"},
+    "catchment": {
+        "de": "catchment (die zuständige Dienststelle laut offices.csv)",
+        "en": "catchment (the office offices.csv assigns)",
+    },
     "model": {"de": "model (Luftlinie × Umweg / Geschwindigkeit)", "en": "model (straight line × detour / speed)"},
     "matrix": {"de": "matrix (Fahrzeitmatrix aus Datei)", "en": "matrix (travel times from a file)"},
     "zero": {"de": "zero (keine Wege)", "en": "zero (no travel)"},
