@@ -35,6 +35,7 @@ from sim.report.style import figure_style, save_figure
 SPREAD = 0.5  # +-50 % of each default
 SHARES = ("share", "rate")  # keys of values in 0-1
 BASELINE, ALTERNATIVE = "wartburgkreis", "wartburgkreis_ruhla"
+OUTCOME_ONLY = ("clients.work_share_of_exits",)  # which leaver leaves for work: counted in exits_to_work alone
 
 
 def uncertain_parameters(overrides: list[str]) -> list[tuple[str, float, float, bool]]:
@@ -43,6 +44,8 @@ def uncertain_parameters(overrides: list[str]) -> list[tuple[str, float, float, 
     parameters = []
     for key, (source, _) in SOURCES.items():  # (English, German)
         if key.startswith("costs."):  # prices applied after the run: they change no simulated number
+            continue
+        if key in OUTCOME_ONLY:  # it moves the exits KPIs only, never the kept contacts screened here
             continue
         value = lookup(config, key)
         if not source.startswith(ASSUMPTION) or isinstance(value, bool) or not isinstance(value, (int, float)):
