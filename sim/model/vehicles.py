@@ -31,7 +31,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.config import ConfigError
-from sim.config.schema import ARRIVAL_OFFSET_LIMIT_MIN, WEEKDAYS, BreakdownConfig, ScenarioConfig, VehicleConfig
+from sim.config.schema import (
+    ARRIVAL_OFFSET_LIMIT_MIN,
+    WEEKDAYS,
+    BreakdownConfig,
+    ScenarioConfig,
+    VehicleConfig,
+    WalkinConfig,
+)
 from sim.district.calendar import (
     MINUTES_PER_DAY,
     clock_minutes,
@@ -92,7 +99,7 @@ class _Stop:
     municipality: int
     days: list[int]
     hours: list[tuple[int, int]]
-    walkins: object
+    walkins: WalkinConfig
     catchment: tuple[int, ...]
     schedule: str
     always_open: bool = False
