@@ -35,7 +35,9 @@ from sim.report.style import figure_style, save_figure
 SPREAD = 0.5  # +-50 % of each default
 SHARES = ("share", "rate")  # keys of values in 0-1
 BASELINE, ALTERNATIVE = "wartburgkreis", "wartburgkreis_ruhla"
-OUTCOME_ONLY = ("clients.work_share_of_exits",)  # which leaver leaves for work: counted in exits_to_work alone
+# which leaver leaves for work, and what a course's or a team's measure does to it: counted in the
+# exits KPIs alone (and Wartburgkreis has neither courses nor teams)
+OUTCOME_ONLY = ("clients.work_share_of_exits", "clients.measure_hazard_factor")
 
 
 def uncertain_parameters(overrides: list[str]) -> list[tuple[str, float, float, bool]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from dataclasses import fields
 from pathlib import Path
 
@@ -69,7 +70,7 @@ def test_a_made_up_district_from_files_runs_and_its_own_sites_take_overrides(tmp
     config_dir = made_up_district(tmp_path / "configs")
     listed = run_cli("sim.scenarios", "--config-dir", str(config_dir), cwd=tmp_path)
     assert listed.returncode == 0, listed.stderr
-    assert "musterkreis            musterkreis    Musterkreis today" in listed.stdout
+    assert re.search(r"musterkreis +musterkreis +Musterkreis today", listed.stdout), listed.stdout
     completed = run_cli(
         "sim.run",
         "--config-dir",

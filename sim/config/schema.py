@@ -137,6 +137,61 @@ class VehicleConfig:
     source_de: str = ""
 
 
+@dataclass
+class TeamConfig:
+    """A project team of one office's counsellors for a pilot municipality (Kreis Bergstraße,
+    regions.md s.5): a weekly case conference on the municipality's cases, then a personal
+    interview with each reviewed client, at which a measure may be agreed (sim.model.conferences)."""
+
+    municipality: str = MISSING  # the pilot municipality (name or AGS code)
+    office: str | None = None  # whose counsellors form it; None: the office whose catchment lists it (offices.csv)
+    open: bool = True  # false removes the team from the scenario
+    members: int = 3  # T counsellors in the team (assumption)
+    weekday: str = "tue"  # the weekly case conference (regions.md s.5: weekly; its day: assumption)
+    start: str = "10:00"  # inside the office's session hours, whose capacity it takes (assumption)
+    hours: float = 1.5  # H, the conference's length (assumption)
+    cases_per_conference: int = 3  # M cases reviewed at most per conference (assumption)
+    target_group: str = "long_term"  # all | no_car | hard_to_reach | under25 | long_term (seed 004: long-term)
+    interview_within_days: int = 14  # D: the interview within this many days of the review, else closed (assumption)
+    interview_at: str = "office"  # office | municipality: where the interview is held (assumption)
+    interview_weekday: str = "thu"  # the team's weekly interview hours (assumption)
+    interview_start: str = "08:00"  # (assumption)
+    interview_hours: float = 3.0  # (assumption)
+    interviewers: int = 2  # members who hold the interviews (assumption)
+    interview_min: int = 60  # one interview per interviewer and slot of this length (assumption)
+    notice_days: int = 2  # the client is invited this many days ahead, at least one (assumption)
+    measure_probability: float = 0.5  # p: a measure is agreed at the interview (assumption)
+    source: str = ""  # where the team and its settings come from; empty: an assumption
+    source_de: str = ""
+
+
+@dataclass
+class CourseConfig:
+    """A group course (a Jobcenter-internal project, Kreis Borken): where and when it meets, who
+    runs it and whom it is for (sim.model.courses)."""
+
+    open: bool = True  # false removes the course from the scenario
+    places: list[str] = MISSING  # where it meets: one municipality, or several in turn (the mobile variant)
+    room_seats: int = 15  # seats of the meeting room (assumption: a seminar room of a local jobcenter)
+    capacity: int = 12  # G, participants per run at most (assumption: a group of 12)
+    min_size: int = 6  # a run with fewer accepted is postponed to the next start (assumption)
+    meetings: int = 8  # N weekly meetings per run (assumption)
+    hours: float = 3.0  # H hours per meeting (assumption)
+    weekday: str = "tue"  # the meeting day (assumption)
+    start: str = "09:00"  # the meeting's start (assumption)
+    first_week: int = 0  # week of the run (from start_date) of the first run's first meeting (assumption)
+    every_weeks: int = 10  # a new run starts every so many weeks, at least `meetings` (assumption)
+    office: str = MISSING  # the office whose counsellors run it
+    staff: int = 1  # counsellors who run each meeting (assumption: one, with a second in big groups)
+    target_group: str = "long_term"  # whom it invites (caseload TARGET_GROUPS; assumption: long-term recipients)
+    catchment: list[str] = field(default_factory=list)  # who is invited besides the meeting place's residents
+    notice_days: int = 14  # invitation ahead of the first meeting (assumption)
+    invite_factor: float = 1.5  # invitations per free seat of a run (assumption: a third decline or move on)
+    dropout_after: int = 3  # a participant who misses this many meetings drops out (assumption)
+    source: str = ""  # where the course, its calendar and staff come from; empty: an assumption
+    source_de: str = ""
+
+
 ARRIVAL_OFFSET_LIMIT_MIN = 60  # a booked client arrives at most this long before or after the slot
 
 
@@ -161,6 +216,7 @@ class ClientsConfig:
     interval_weeks_max: float = 8.0
     mean_stay_days: float = 730.0  # caseload turnover: exponential stay (assumption)
     work_share_of_exits: float = 0.5  # of those who leave, the share who leave for work (assumption)
+    measure_hazard_factor: float = 1.5  # a measure (course, case conference) multiplies the hazard to work (assumption)
     limited_share: float = 0.15  # health limits or care duties: hard to reach by car or bus (assumption)
     poor_connection_min: float = 60.0  # no car and the office this far by bus, one way: hard to reach (assumption)
     arrival_offset_mean_min: float = -10.0  # booked clients arrive this long after their slot time: early (assumption)
@@ -257,6 +313,8 @@ class ScenarioConfig:
     region: RegionConfig = MISSING
     sites: dict[str, SiteConfig] = field(default_factory=dict)
     vehicles: dict[str, VehicleConfig] = field(default_factory=dict)  # mobile offices and their tours
+    courses: dict[str, CourseConfig] = field(default_factory=dict)  # group courses run by office staff
+    teams: dict[str, TeamConfig] = field(default_factory=dict)  # project teams with case conferences
     clients: ClientsConfig = field(default_factory=ClientsConfig)
     attendance: AttendanceConfig = field(default_factory=AttendanceConfig)
     travel: TravelConfig = field(default_factory=TravelConfig)

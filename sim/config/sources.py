@@ -5,7 +5,7 @@ calibration) come with its region file (`region.sources`) and are listed with th
 
 from __future__ import annotations
 
-from sim.config.schema import CalendarConfig, ScenarioConfig, SiteConfig, VehicleConfig, reception_clerks
+from sim.config.schema import CalendarConfig, ScenarioConfig, SiteConfig, TeamConfig, VehicleConfig, reception_clerks
 
 ASSUMPTION = "assumption"
 ANNAHME = "Annahme"
@@ -32,6 +32,12 @@ SOURCES = {
     "clients.work_share_of_exits": (
         "assumption: half of those who leave the caseload leave for work (no exit figure in shared/reference)",
         "Annahme: die Hälfte der Abgänge aus dem Leistungsbezug geht in Arbeit (keine Abgangszahl in shared/reference)",
+    ),
+    "clients.measure_hazard_factor": (
+        "assumption: a completed course or an agreed measure multiplies the hazard of leaving for work by 1.5"
+        " from then on (no effect figure in shared/reference; a parameter to sweep)",
+        "Annahme: ein abgeschlossener Kurs oder eine vereinbarte Maßnahme erhöht die Abgangsrate in Arbeit"
+        " von da an um den Faktor 1,5 (keine Wirkungszahl in shared/reference; ein Parameter zum Variieren)",
     ),
     "attendance.travel_per_min_no_car": (
         "BMJ Qual Saf 2018 27(6):437, OR 1.55 over ~45 min (domain.md s.2.4)",
@@ -192,6 +198,56 @@ def vehicle_value(vehicle: VehicleConfig, config: ScenarioConfig) -> dict:
     return value
 
 
+def team_value(team: TeamConfig, config: ScenarioConfig) -> dict:
+    """A project team's setting as data (sim.model.conferences), which the report writes in words."""
+    office = config.sites.get(team.office) if team.office else None
+    return {
+        "team_of": team.municipality,
+        "office": team.office,
+        "office_municipality": office.municipality if office is not None else None,
+        "members": team.members,
+        "weekday": team.weekday,
+        "start": team.start,
+        "hours": team.hours,
+        "cases_per_conference": team.cases_per_conference,
+        "target_group": team.target_group,
+        "interview_within_days": team.interview_within_days,
+        "interview_at": team.interview_at,
+        "interview_weekday": team.interview_weekday,
+        "interview_start": team.interview_start,
+        "interview_hours": team.interview_hours,
+        "interviewers": team.interviewers,
+        "interview_min": team.interview_min,
+        "notice_days": team.notice_days,
+        "measure_probability": team.measure_probability,
+    }
+
+
+def course_value(course, config: ScenarioConfig) -> dict:
+    """A group course's setting as data (sim.model.courses), which the report writes in words."""
+    office = config.sites.get(course.office)
+    return {
+        "places": list(course.places),
+        "office": course.office,
+        "office_municipality": office.municipality if office is not None else course.office,
+        "staff": course.staff,
+        "capacity": course.capacity,
+        "room_seats": course.room_seats,
+        "min_size": course.min_size,
+        "meetings": course.meetings,
+        "hours": course.hours,
+        "weekday": course.weekday,
+        "start": course.start,
+        "first_week": course.first_week,
+        "every_weeks": course.every_weeks,
+        "target_group": course.target_group,
+        "catchment": list(course.catchment),
+        "notice_days": course.notice_days,
+        "invite_factor": course.invite_factor,
+        "dropout_after": course.dropout_after,
+    }
+
+
 def lookup(config: ScenarioConfig, key: str) -> object:
     """The value at a dotted key."""
     value: object = config
@@ -208,15 +264,17 @@ def assumptions(config: ScenarioConfig, total_clients: int) -> list[dict]:
     """The parameters that drive a scenario's result, each with its source in English and German
     (a German source the config does not give falls back to the English one): sites and staffing,
     the vehicles, then the district's facts, then the model."""
+    parts = (  # the scenario's own parts, each with its value as the report writes it
+        ("sites", config.sites, site_value),
+        ("vehicles", config.vehicles, lambda vehicle: vehicle_value(vehicle, config)),
+        ("teams", config.teams, lambda team: team_value(team, config)),
+        ("courses", config.courses, lambda course: course_value(course, config)),
+    )
     rows = [
-        entry(f"sites.{key}", site_value(site), site.source, site.source_de)
-        for key, site in config.sites.items()
-        if site.open
-    ]
-    rows += [
-        entry(f"vehicles.{key}", vehicle_value(vehicle, config), vehicle.source, vehicle.source_de)
-        for key, vehicle in config.vehicles.items()
-        if vehicle.open
+        entry(f"{group}.{key}", value_of(part), part.source, part.source_de)
+        for group, members, value_of in parts
+        for key, part in members.items()
+        if part.open
     ]
     region = {key: (text, config.region.sources_de.get(key, "")) for key, text in config.region.sources.items()}
     defaults = {key: source for key, source in SOURCES.items() if key not in region}  # a district's own wins

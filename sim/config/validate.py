@@ -24,12 +24,12 @@ from sim.config.schema import (
 from sim.district.calendar import clock_minutes
 from sim.district.region import Region, load_region
 from sim.district.travel import read_matrix
+from sim.model.caseload import SITE_TARGET_GROUPS
 from sim.model.distributions import DISTRIBUTIONS
 
 SITE_KINDS = ("office", "room")
 VEHICLE_KINDS = ("van", "bus", "truck")
 TRAVEL_MODES = ("model", "matrix", "zero")
-TARGET_GROUPS = ("hard_to_reach", "no_car", "all")
 POLICIES = ("local", "nearest", "catchment")
 
 
@@ -90,6 +90,18 @@ def probability(key: str, value: float) -> None:
 def at_least(key: str, value: float, low: float, what: str = "") -> None:
     if value < low:
         raise ConfigError(f"{key} must be {what or f'at least {low}'}, got {value}.")
+
+
+def open_office(key: str, office: str, offices: list[str]) -> None:
+    """An office key (a room's base, a vehicle's depot, a course's or a team's office) names an open office."""
+    if office not in offices:
+        raise ConfigError(f"{key} '{office}' must be an open office of the scenario: {', '.join(offices)}.")
+
+
+def at_most(key: str, value: int, limit_key: str, limit: int, why: str) -> None:
+    """One count of a config may not exceed another (counsellors and booths, capacity and seats)."""
+    if value > limit:
+        raise ConfigError(f"{key} ({value}) is more than {limit_key} ({limit}): {why}.")
 
 
 def one_of(key: str, value: str, allowed: tuple[str, ...]) -> None:
@@ -165,8 +177,14 @@ def validate(config: ScenarioConfig, limits: bool = True) -> None:
             f"clients.arrival_offset_mean_min must lie within -{ARRIVAL_OFFSET_LIMIT_MIN}..{ARRIVAL_OFFSET_LIMIT_MIN}"
             f" minutes of the slot time, got {clients.arrival_offset_mean_min}."
         )
-    for key in ("share_of_population", "no_car_share", "under25_share", "limited_share"):
+    for key in ("share_of_population", "no_car_share", "under25_share", "limited_share", "work_share_of_exits"):
         probability(f"clients.{key}", getattr(clients, key))
+    at_least(
+        "clients.measure_hazard_factor",
+        clients.measure_hazard_factor,
+        1.0,
+        "at least 1 (1: a measure has no effect; a lock-in effect below 1 is not modelled)",
+    )
     if clients.count is not None:
         at_least("clients.count", clients.count, 0)
         within_limit("clients.count", clients.count, "clients", limits)
@@ -234,6 +252,10 @@ def validate(config: ScenarioConfig, limits: bool = True) -> None:
     )
     validate_sites(config, region, workday_start, workday_end, limits)
     validate_vehicles(config, region, workday_start, workday_end, limits)
+    validate_courses(config, region, workday_start, workday_end)
+    from sim.model.conferences import validate_teams  # the project teams check their own settings
+
+    validate_teams(config, region)
     from sim.model.world import build_world  # checks that the offices can staff their rooms
 
     build_world(config)
@@ -280,15 +302,12 @@ def validate_sites(
         within_limit(f"{where}.counsellors", site.counsellors, "counsellors", limits)
         if site.open and site.kind == "room" and site.appointments and site.counsellors < 1:
             raise ConfigError(f"{where}.counsellors must be at least 1 for an open room, got {site.counsellors}.")
-        one_of(f"{where}.target_group", site.target_group, TARGET_GROUPS)
+        one_of(f"{where}.target_group", site.target_group, SITE_TARGET_GROUPS)
         for name in site.catchment:
             municipality(f"{where}.catchment:", name, region)
         at_least(f"{where}.slot_min", site.slot_min, 1)
-        if site.base_office is not None and site.base_office not in offices:
-            raise ConfigError(
-                f"{where}.base_office '{site.base_office}' must be an open office of the scenario:"
-                f" {', '.join(offices)}."
-            )
+        if site.base_office is not None:
+            open_office(f"{where}.base_office", site.base_office, offices)
         check_walkins(f"{where}.walkins", site.walkins, limits)
         if site.open and site.walkins.rate_per_hour > 0 and site.counsellors < 1:
             raise ConfigError(
@@ -369,18 +388,17 @@ def validate_vehicles(
         one_of(f"{where}.kind", vehicle.kind, VEHICLE_KINDS)
         if not vehicle.open:
             continue
-        if vehicle.depot not in offices:
-            raise ConfigError(
-                f"{where}.depot '{vehicle.depot}' must be an open office of the scenario: {', '.join(offices)}."
-            )
+        open_office(f"{where}.depot", vehicle.depot, offices)
         at_least(f"{where}.booths", vehicle.booths, 1)
         at_least(f"{where}.counsellors", vehicle.counsellors, 1)
-        if vehicle.counsellors > vehicle.booths:
-            raise ConfigError(
-                f"{where}.counsellors ({vehicle.counsellors}) is more than {where}.booths ({vehicle.booths}):"
-                " every counsellor on board needs a booth to counsel in."
-            )
-        one_of(f"{where}.target_group", vehicle.target_group, TARGET_GROUPS)
+        at_most(
+            f"{where}.counsellors",
+            vehicle.counsellors,
+            f"{where}.booths",
+            vehicle.booths,
+            "every counsellor on board needs a booth to counsel in",
+        )
+        one_of(f"{where}.target_group", vehicle.target_group, SITE_TARGET_GROUPS)
         at_least(f"{where}.slot_min", vehicle.slot_min, 1)
         at_least(f"{where}.maintenance_days_per_year", vehicle.maintenance_days_per_year, 0)
         at_least(f"{where}.breakdowns.mean_days_between", vehicle.breakdowns.mean_days_between, 0)
@@ -471,3 +489,60 @@ def validate_rank(rank: RankConfig) -> None:
         one_of("rank.weekdays", day, WEEKDAYS)
     if rank.weekdays is not None and not rank.weekdays:
         raise ConfigError("rank.weekdays must name at least one weekday, got [].")
+
+
+def validate_courses(config: ScenarioConfig, region: Region, workday_start: int, workday_end: int) -> None:
+    """Each group course (sim.model.courses): its places, room, size, calendar, office and target
+    group. Whether its staff fit the office and its drives the working day is checked when it is
+    planned."""
+    from sim.model.caseload import TARGET_GROUPS
+
+    offices = [key for key, site in config.sites.items() if site.open and site.kind == "office"]
+    for key, course in config.courses.items():
+        where = f"courses.{key}"
+        safe_name(where, key)
+        if key in config.sites or key in config.vehicles:
+            raise ConfigError(f"{where} has the name of a site or vehicle; name the course apart.")
+        if not course.open:
+            continue
+        if not course.places:
+            raise ConfigError(f"{where}.places must name at least one municipality where the course meets, got [].")
+        for place in course.places:
+            municipality(f"{where}.places:", place, region)
+        if len({region.index(place) for place in course.places}) < len(course.places):
+            raise ConfigError(f"{where}.places names a municipality twice; list each place once.")
+        for place in course.catchment:
+            municipality(f"{where}.catchment:", place, region)
+        open_office(f"{where}.office", course.office, offices)
+        at_least(f"{where}.room_seats", course.room_seats, 1)
+        at_least(f"{where}.capacity", course.capacity, 1)
+        at_most(
+            f"{where}.capacity",
+            course.capacity,
+            f"{where}.room_seats",
+            course.room_seats,
+            "a course cannot take more participants than its room seats; lower the capacity or give it a larger room",
+        )
+        if not 1 <= course.min_size <= course.capacity:
+            raise ConfigError(
+                f"{where}.min_size must lie in 1..{course.capacity} ({where}.capacity), got {course.min_size}."
+            )
+        at_least(f"{where}.meetings", course.meetings, 1)
+        one_of(f"{where}.weekday", course.weekday, WEEKDAYS)
+        start = clock(f"{where}.start", course.start)
+        if not (course.hours > 0 and workday_start <= start and start + course.hours * 60 <= workday_end):
+            raise ConfigError(
+                f"{where}: a meeting from {course.start} for {where}.hours ({course.hours}) must be a period inside"
+                f" the working day {config.staff.workday_start}-{config.staff.workday_end}."
+            )
+        at_least(f"{where}.first_week", course.first_week, 0)
+        if course.every_weeks < course.meetings:
+            raise ConfigError(
+                f"{where}.every_weeks ({course.every_weeks}) must be at least {where}.meetings ({course.meetings}):"
+                " a run of weekly meetings ends before the next one starts."
+            )
+        at_least(f"{where}.staff", course.staff, 1)
+        one_of(f"{where}.target_group", course.target_group, TARGET_GROUPS)
+        at_least(f"{where}.notice_days", course.notice_days, 0)
+        at_least(f"{where}.invite_factor", course.invite_factor, 1.0, "at least 1 (one invitation per free seat)")
+        at_least(f"{where}.dropout_after", course.dropout_after, 1)

@@ -31,7 +31,7 @@ from sim.config.sources import assumptions
 from sim.district.calendar import clock_text, describe
 from sim.experiment.stats import paired_difference, significant_differences, summarise
 from sim.kpi.monitor import RunResult
-from sim.kpi.registry import COUNSELLOR_KPIS, MUNICIPALITY_KPIS, SITE_KPIS, unit_of
+from sim.kpi.registry import COUNSELLOR_KPIS, SITE_KPIS, level_kpis, unit_of
 from sim.model import World
 
 LIBRARIES = ("simpy", "numpy", "scipy", "hydra-core", "omegaconf", "matplotlib", "tqdm", "jinja2", "babel")
@@ -170,13 +170,19 @@ def write_results(
             replication_rows += [(name, replication, kpi, clean(value)) for kpi, value in run.kpis.items()]
         for m, municipality in enumerate(world.region.names):
             place = (name, world.region.ags[m], municipality, world.region.lat[m], world.region.lon[m])
-            for kpi in MUNICIPALITY_KPIS:
+            for kpi in (k for k in level_kpis("municipality") if k in runs[0].municipalities):  # components' too
                 municipality_rows.append((*place, kpi, *row([run.municipalities[kpi][m] for run in runs], kpi)))
         for site in world.sites:
             m = site.municipality
             place = (name, site.key, site.kind, world.region.names[m], world.region.lat[m], world.region.lon[m])
             for kpi in SITE_KPIS:
                 site_rows.append((*place, kpi, *row([run.sites[site.key][kpi] for run in runs], kpi)))
+        for course in world.courses:  # a course's places (sim.model.courses): rows of kind course
+            for spot in course.places:
+                m = spot.municipality
+                place = (name, spot.key, "course", world.region.names[m], world.region.lat[m], world.region.lon[m])
+                for kpi in runs[0].sites.get(spot.key, {}):
+                    site_rows.append((*place, kpi, *row([run.sites[spot.key][kpi] for run in runs], kpi)))
         for office in world.offices:
             for kpi in COUNSELLOR_KPIS:
                 counsellor_rows.append((name, office, kpi, *row([run.counsellors[office][kpi] for run in runs], kpi)))

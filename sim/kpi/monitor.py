@@ -79,6 +79,8 @@ class Metrics:
         self.lost = 0
         self.exits_to_work = [0] * n_municipalities
         self.exits_other = 0
+        self.exits = [0] * n_municipalities  # of both kinds
+        self.exit_days_on_benefits = [0] * n_municipalities  # their days on the caseload, summed
         self.onsite_wait_sum = 0.0
         self.onsite_served = 0
         self.walkins_served = 0
@@ -193,6 +195,19 @@ class Metrics:
         if walkin:
             self.walkins_served += 1
 
+    def group_held(self, minute: float, office: int, counsellor_min: float) -> None:
+        """A group meeting (a course) run by counsellors of an office: face to face, counsellors x minutes."""
+        if self.in_window(minute):
+            self.office_counselling_min[office] += counsellor_min
+            self.office_consultation_min[office] += counsellor_min
+
+    def staff_drove(self, minute: float, office: int, counsellor_min: float, road_km: float) -> None:
+        """Counsellors of an office drove somewhere in one car (to a course, an interview): their
+        working time, the car's kilometres."""
+        if self.in_window(minute):
+            self.office_travel_min[office] += counsellor_min
+            self.staff_km += road_km
+
     def meeting_held(self, minute: float, office: int, counsellor_min: float) -> None:
         """A team meeting of an office: counsellors x minutes of blocked time."""
         if self.in_window(minute):
@@ -210,9 +225,11 @@ class Metrics:
         if self.in_window(arrival):
             self.walkins_reneged += 1
 
-    def client_left(self, minute: float, municipality: int, for_work: bool) -> None:
-        """A client leaves the caseload (turnover), for work or another exit."""
+    def client_left(self, minute: float, municipality: int, for_work: bool, days_on_benefits: int) -> None:
+        """A client leaves the caseload (turnover), for work or another exit, after so many days on it."""
         if self.in_window(minute):
+            self.exits[municipality] += 1
+            self.exit_days_on_benefits[municipality] += days_on_benefits
             if for_work:
                 self.exits_to_work[municipality] += 1
             else:
@@ -285,16 +302,18 @@ class Metrics:
             "wait_days_hard_to_reach": ratio(self.hard_wait_days, sum(self.hard_appointments)),
         }
         exits_to_work = np.array(self.exits_to_work, dtype=float)
-        client_years = float(world.client_counts.sum()) * measured_min / MINUTES_PER_DAY / 365.0
+        measured_years = measured_min / MINUTES_PER_DAY / 365.0
+        client_years = float(world.client_counts.sum()) * measured_years
         kpis["exits_to_work"] = float(exits_to_work.sum())
         kpis["exits_to_work_rate"] = ratio(float(exits_to_work.sum()), client_years)
+        exits, exit_days = np.array(self.exits, dtype=float), np.array(self.exit_days_on_benefits, dtype=float)
+        kpis["days_on_benefits"] = ratio(float(exit_days.sum()), float(exits.sum()))
         kpis["vehicle_km"] = float(sum(self.vehicle_km))
         kpis["vehicle_days_lost"] = float(self.vehicle_days_lost)
         kpis["sessions_cancelled"] = float(self.sessions_cancelled)
         kpis["overtime_hours"] = self.overtime_min / 60.0
         costs = world.config.costs
         room_days = sum(len(self.session_kept[i]) for i, site in enumerate(world.sites) if site.kind == "room")
-        measured_years = (self.end - self.start) / MINUTES_PER_DAY / 365.0
         kpis["cost_total_eur"] = (
             (float(working_hours.sum()) + kpis["overtime_hours"]) * costs.counsellor_hour_eur
             + self.staff_km * costs.per_km_eur
@@ -305,7 +324,7 @@ class Metrics:
             )
         )
         kpis["cost_per_contact_eur"] = ratio(kpis["cost_total_eur"], kept)
-        kpis = {kpi: kpis[kpi] for kpi in scenario_kpis(world.components)}
+        kpis = {kpi: kpis[kpi] for kpi in scenario_kpis(world.components) if kpi in kpis}  # components add theirs
         n_places = len(world.client_counts)
         municipalities = {
             "clients": world.client_counts.astype(float),
@@ -314,6 +333,8 @@ class Metrics:
             "wait_days_mean": divide(wait_days, booked),
             "kept_contacts": kept_by_municipality.astype(float),
             "exits_to_work": exits_to_work,
+            "exits_to_work_rate": divide(exits_to_work, world.client_counts * measured_years),
+            "days_on_benefits": divide(exit_days, exits),
             "reach": share_per_municipality(reached, np.ones_like(reached), world.client_municipality, n_places),
             "clients_hard_to_reach": np.bincount(
                 world.client_municipality, weights=hard_to_reach, minlength=n_places

@@ -116,7 +116,22 @@ declare(
 )
 declare("staff_travel_km", "km", "Wegstrecke der Beratungskräfte", "staff kilometres", "lower")
 declare("exits_to_work", "count", "Abgänge in Arbeit", "exits to work", "higher", PLACES)
-declare("exits_to_work_rate", "count", "Abgänge in Arbeit je Klientenjahr", "exits to work per client-year", "higher")
+declare(
+    "exits_to_work_rate",
+    "count",
+    "Abgänge in Arbeit je Klientenjahr",
+    "exits to work per client-year",
+    "higher",
+    PLACES,
+)
+declare(
+    "days_on_benefits",
+    "days",
+    "Tage im Leistungsbezug der Abgänge (Mittel)",
+    "days on benefits of those who left (mean)",
+    None,  # neither: a measure for the long-term brings the exits of long stays forward, and raises it
+    PLACES,
+)
 declare("vehicle_km", "km", "Fahrstrecke der Beratungsmobile", "vehicle kilometres")
 declare("vehicle_days_lost", "count", "Ausfalltage der Beratungsmobile", "vehicle days lost to breakdowns", "lower")
 declare(
@@ -216,7 +231,13 @@ declare("nearly_empty_sessions", "share", "fast leere Sprechtage", "nearly empty
 declare("counselling_hours", "hours", "Beratung im Gespräch", "counselling face to face", levels=("office",))
 declare("case_work_hours", "hours", "Fallarbeit und Verwaltung", "case work and administration", levels=("office",))
 declare("travel_hours", "hours", "Fahrt", "travel", levels=("office",))
-declare("meeting_hours", "hours", "Besprechungen", "meetings", levels=("office",))
+declare(
+    "meeting_hours",
+    "hours",
+    "Besprechungen, Fallkonferenzen, ungenutzte Kurszeit",
+    "meetings, case conferences, unused course time",
+    levels=("office",),
+)
 declare("absent_hours", "hours", "krank", "off sick", levels=("office",))
 declare("idle_hours", "hours", "freie Sprechzeit", "idle consultation time", levels=("office",))
 

@@ -19,7 +19,12 @@ A replication (simulation.py) runs a kernel and its components on one SimPy cloc
   booked clients at their slot times and by Poisson walk-ins;
 - the *vehicles* (vehicles.py): each mobile office drives its tour, holds its stops' sessions
   while it stands there, breaks down now and then (its sessions are cancelled, clients rebooked);
-- the *meetings* (staff.py): each office's weekly team meeting, blocked time of its staff.
+- the *meetings* (staff.py): each office's weekly team meeting, blocked time of its staff;
+- the *courses* (courses.py): group courses that invite a target group, meet weekly with blocked
+  staff, lose those who miss too often and give those who complete a measure;
+- the *case conferences* (conferences.py): project teams that review cases weekly, interview
+  them and agree measures; a measure raises the client's hazard of leaving for work
+  (contacts.py `measure_taken`).
 
 Components talk through the kernel's state. All randomness is pre-drawn per client and per site
 from named streams (streams.py), sampled by distribution name (distributions.py): common random

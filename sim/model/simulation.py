@@ -4,14 +4,16 @@ The kernel holds the SimPy clock, the caseload (caseload.py), the appointment bo
 cancel path (booking.py), the staff plan with blocked time (staff.py, prepared in the world) and
 the monitor that counts KPIs (sim.kpi.monitor). Components register their processes in `start`:
 the contact cycle (contacts.py), the sites' sessions (sites.py) and the offices' meetings
-(staff.py), and the vehicles' tours (vehicles.py). A new component (a course, a case conference) is one more module
+(staff.py), the vehicles' tours (vehicles.py), and, where a scenario has them, the courses
+(courses.py) and the project teams' case conferences (conferences.py). A component is one module
 with its processes, its random streams (registered by name, sim.model.streams) and its KPIs
-(declared in sim.kpi.registry, returned by its `kpis()`).
+(declared with sim.kpi.registry.declare, returned by its `kpis()` as ComponentKpis).
 """
 
 from __future__ import annotations
 
 import gc
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import numpy as np
@@ -22,7 +24,9 @@ from sim.kpi.monitor import Metrics, RunResult
 from sim.kpi.registry import COVERAGE_THRESHOLDS_MIN
 from sim.model.booking import AppointmentBook
 from sim.model.caseload import Caseload, draw_population
+from sim.model.conferences import Conferences
 from sim.model.contacts import ContactCycle
+from sim.model.courses import Courses
 from sim.model.sites import Sites
 from sim.model.staff import Meetings
 from sim.model.vehicles import Vehicles
@@ -30,9 +34,19 @@ from sim.model.world import World
 
 
 class Component(Protocol):
-    """A part of the model that runs processes on the kernel."""
+    """A part of the model that runs processes on the kernel; one with KPIs of its own also has
+    `kpis(self) -> ComponentKpis`, called after the run."""
 
     def start(self) -> None: ...
+
+
+@dataclass
+class ComponentKpis:
+    """A component's KPIs of one replication, merged into the RunResult after the core's."""
+
+    scenario: dict[str, float] = field(default_factory=dict)
+    municipalities: dict[str, np.ndarray] = field(default_factory=dict)  # kpi -> value per municipality
+    sites: dict[str, dict[str, float]] = field(default_factory=dict)  # place key -> kpi -> value
 
 
 class Simulation:
@@ -58,9 +72,13 @@ class Simulation:
         )
         self.caseload = Caseload(draw_population(config, world.client_counts, world.poor_connection, seed, replication))
         self.appointments = AppointmentBook(world, self.caseload, self.metrics)
-        contacts = ContactCycle(self)
+        self.contacts = contacts = ContactCycle(self)  # its measure_taken is the outcome hook of courses and teams
         sites = Sites(self, contacts)
         self.components: list[Component] = [contacts, sites, Vehicles(self, sites), Meetings(self)]
+        if world.teams:
+            self.components.append(Conferences(self))
+        if world.courses:
+            self.components.append(Courses(self))
         for component in self.components:
             component.start()
 
@@ -88,8 +106,8 @@ class Simulation:
             limit: float((minutes <= limit).mean()) if minutes.size else np.nan for limit in COVERAGE_THRESHOLDS_MIN
         }
         population = self.caseload.population
-        window_rows = population.first_row + np.asarray(self.caseload.window_generation, dtype=int)
-        return self.metrics.result(
+        window_rows = np.asarray(self.caseload.window_row, dtype=int)
+        result = self.metrics.result(
             world,
             self.caseload.reached,
             population.hard_to_reach[window_rows],
@@ -98,3 +116,11 @@ class Simulation:
             np.array(working_hours),
             np.array(counsellor_days),
         )
+        for component in self.components:
+            if hasattr(component, "kpis"):
+                extra = component.kpis()
+                result.kpis.update(extra.scenario)
+                result.municipalities.update(extra.municipalities)
+                for place, values in extra.sites.items():
+                    result.sites.setdefault(place, {}).update(values)
+        return result

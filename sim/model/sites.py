@@ -2,8 +2,9 @@
 
 When a session's doors open (an hour before it does, for the earliest clients) the counsellors
 off sick that day (`staff.sick_rate`; not at a site open day and night, which has no days)
-cancel their slots, whose clients are rebooked the next day, and whether each other booked
-client comes is decided (attendance.py). The present counsellors serve one queue (sessions.py)
+cancel their slots, whose clients are rebooked the next day, as are the clients at a course
+meeting or an interview that day (caseload.make_busy); whether each other booked client comes is
+decided (attendance.py). The present counsellors serve one queue (sessions.py)
 of the booked clients who come, arriving around their slot times (`clients.arrival_offset_*`,
 early on average), and of Poisson walk-ins from the opening, all through the reception desk if
 the site has one. A room's counsellors drive from their base office and back; the drive is
@@ -30,6 +31,7 @@ WALKINS = register_stream("walkins", 3)
 ABSENCE = register_stream("absence", 4)
 RECEPTION = register_stream("reception", 7)
 SICK = "sick"  # the reason of a cancellation when the counsellor is off sick
+BUSY = "busy"  # ... when the client is at a course meeting or an interview that day (caseload.make_busy)
 
 
 def counsellor_absences(simulation: Simulation, entity: str, counsellors: int) -> list[Callable[[], float]]:
@@ -101,12 +103,15 @@ class Sites:
         day = book.days[session]
         midnight = day * MINUTES_PER_DAY
         staff = book.staff[session]
-        outcome, came = self.contacts.outcome, []
+        outcome, came, busy = self.contacts.outcome, [], caseload.busy
         for slot, client in enumerate(book.bookings[session]):
             if client < 0:
                 continue
             if sick[slot % staff]:
                 appointments.cancel(client, SICK, rebook_on=day + 1)
+                continue
+            if busy and day in busy.get(client, ()):
+                appointments.cancel(client, BUSY, rebook_on=day + 1)
                 continue
             slot_minute = midnight + book.slot_time(session, slot)
             arrival = slot_minute + caseload.arrival_offset(client)

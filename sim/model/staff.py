@@ -2,10 +2,11 @@
 
 An office plans with its counsellors net of leave (`staff.leave_share`). Time is blocked for
 outreach duty (a room's counsellors are away from their office the whole working day, driving
-there and back), for vehicle duty (the crew's whole tour day) and for the weekly team meeting;
-case conferences will block time the same way. A session of an office is held by the counsellors not blocked during its
-hours. `Meetings` holds the meetings during the run, and their time counts as meetings in the
-counsellors' time split; a counsellor off sick on a session day cancels their slots (sites.py).
+there and back), for vehicle duty (the crew's whole tour day), for the weekly team meeting, and
+for a course's staff and a project team's case conferences (planned by their components). A
+session of an office is held by the counsellors not blocked during its hours. `Meetings` holds
+the meetings during the run, and their time counts as meetings in the counsellors' time split; a
+counsellor off sick on a session day cancels their slots (sites.py).
 """
 
 from __future__ import annotations
@@ -26,6 +27,14 @@ if TYPE_CHECKING:
     from sim.model.world import Site
 
 OUTREACH, VEHICLE, MEETING = "outreach", "vehicle", "meeting"
+COURSE, CONFERENCE = "course", "conference"  # a course's staff (courses.py), a project team (conferences.py)
+REASON_WORDS = {
+    OUTREACH: "outreach sessions",
+    VEHICLE: "vehicle crews",
+    MEETING: "team meetings",
+    COURSE: "courses",
+    CONFERENCE: "case conferences",
+}
 
 
 @dataclass(frozen=True)
@@ -54,6 +63,7 @@ class StaffPlan:
         config: ScenarioConfig,
         holidays_off: frozenset[int] = frozenset(),
         vehicles: list[VehiclePlan] = (),
+        blocks: list[Block] = (),
     ) -> None:
         staff = config.staff
         self.config = config
@@ -69,6 +79,8 @@ class StaffPlan:
         for vehicle in vehicles:  # the crew's whole day, however many stops it holds
             for tour_day in vehicle.days:
                 self.block(Block(vehicle.depot, tour_day.day, *workday, vehicle.counsellors, VEHICLE))
+        for block in blocks:  # courses and case conferences, planned by their components
+            self.block(block)
         self._check()
         if staff.meeting_hours_per_week > 0:
             start = clock_minutes(staff.meeting_start)
@@ -122,15 +134,21 @@ class StaffPlan:
         return self.counsellor_days(office, first_day, last_day) * hours
 
     def _check(self) -> None:
-        """Every office can staff the outreach sessions it serves."""
-        for (office, _day), blocks in sorted(self.blocks.items()):
-            away = sum(block.counsellors for block in blocks)
+        """Every office can staff, at every moment of a day, what blocks its counsellors then
+        (outreach sessions, vehicle crews, courses and case conferences), and its own session keeps
+        no fewer than none: every block that touches the session takes its counsellors from all of it."""
+        session_days = {key: set(site.days) for key, site in self.offices.items() if not site.always_open}
+        for (office, day), blocks in sorted(self.blocks.items()):
+            away = max(self.blocked(office, day, block.start_min, block.start_min + 1) for block in blocks)
+            site = self.offices[office]
+            if day in session_days.get(office, ()):  # a session is held by those blocked at no time in it
+                away = max(away, self.blocked(office, day, site.open_min, site.close_min))
             if away > self.present[office]:
-                site = self.offices[office]
+                duties = sorted({REASON_WORDS[block.reason] for block in blocks})
                 raise ConfigError(
                     f"sites.{office}.counsellors ({site.counsellors}, {self.present[office]} present net of"
-                    f" staff.leave_share) cannot staff the outreach sessions and vehicle crews it serves on one"
-                    f" day, which need {away}; raise it or move rooms to another base_office."
+                    f" staff.leave_share) cannot staff the {' and '.join(duties)} it serves at one time, which"
+                    f" need {away}; raise it or move them to another office."
                 )
 
 

@@ -12,9 +12,16 @@ from sim.district.calendar import MINUTES_PER_DAY, clock_minutes, public_holiday
 from sim.district.region import Region, load_region
 from sim.district.travel import TravelTimes, travel_times
 from sim.kpi.registry import CORE
-from sim.model.staff import StaffPlan
+from sim.model.caseload import in_target_group
+from sim.model.conferences import COMPONENT as CONFERENCES
+from sim.model.conferences import plan_teams
+from sim.model.courses import COMPONENT as COURSES
+from sim.model.courses import plan_courses
+from sim.model.staff import Block, StaffPlan
 
 if TYPE_CHECKING:
+    from sim.model.conferences import TeamPlan
+    from sim.model.courses import CoursePlan
     from sim.model.vehicles import VehiclePlan
 
 OFFICE_RANK = 1e6  # under the local policy an office ranks after every room that serves the client
@@ -72,6 +79,8 @@ class World:
     holidays: frozenset[int] = frozenset()  # public holidays of the district's state: days off
     vehicles: list[VehiclePlan] = field(default_factory=list)  # mobile offices with their tour days
     components: tuple[str, ...] = (CORE,)  # the model components the scenario has (KPI registry)
+    teams: list[TeamPlan] = field(default_factory=list)  # project teams with their case conferences
+    courses: list[CoursePlan] = field(default_factory=list)  # group courses with their calendars (courses.py)
 
 
 def client_counts(region: Region, config: ScenarioConfig) -> np.ndarray:
@@ -169,6 +178,16 @@ def build_world(config: ScenarioConfig) -> World:
     offices_at = [site.municipality for site in sites if site.kind == "office" and site.appointments]
     bus_to_office = travel.pt_min[:, offices_at].min(axis=1) if offices_at else np.zeros(n_municipalities)
     counts = client_counts(region, config)
+    blocks: list[Block] = []  # staff time that courses and case conferences block
+    components = [CORE]
+    teams, team_blocks = plan_teams(config, region, travel, sites, holidays_off, last_day)
+    blocks += team_blocks
+    if teams:
+        components.append(CONFERENCES)
+    courses, course_blocks = plan_courses(config, region, travel, holidays_off, last_day)
+    blocks += course_blocks
+    if courses:
+        components.append(COURSES)
     return World(
         config=config,
         region=region,
@@ -180,9 +199,12 @@ def build_world(config: ScenarioConfig) -> World:
         client_travel_min=client_travel_min,
         coverage_min=coverage_min,
         poor_connection=bus_to_office > config.clients.poor_connection_min,
-        staff=StaffPlan(sites, config, holidays_off, vehicles),
+        staff=StaffPlan(sites, config, holidays_off, vehicles, blocks),
         holidays=holidays_off,
         vehicles=vehicles,
+        teams=teams,
+        courses=courses,
+        components=tuple(components),
         offices=[site.key for site in sites if site.kind == "office"],
         client_municipality=np.repeat(np.arange(n_municipalities), counts),
     )
@@ -214,10 +236,6 @@ def assigned_offices(region: Region, sites: list[Site], config: ScenarioConfig) 
         for m in (office.municipality, *office.catchment):
             assigned[m] = office_at.get(office.municipality, assigned[m])
     return assigned
-
-
-def in_target_group(target_group: str, car: bool, hard: bool) -> bool:
-    return target_group == "all" or (target_group == "no_car" and not car) or (target_group == "hard_to_reach" and hard)
 
 
 def appointment_candidates(

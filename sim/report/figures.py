@@ -394,7 +394,10 @@ def site_title(results: Results, site: str) -> str:
 def ordered_sites(results: Results) -> list[tuple[str, str]]:
     """Return (site, kind) of every site in any scenario: offices, rooms, then vehicle stops."""
     kinds = {
-        site: place.kind for scenario in results.scenarios for site, place in results.sites.get(scenario, {}).items()
+        site: place.kind
+        for scenario in results.scenarios
+        for site, place in results.sites.get(scenario, {}).items()
+        if place.kind != "course"  # a course place has no sessions (the answer names its seats filled)
     }
 
     def order(item: tuple[str, str]) -> tuple[int, str]:

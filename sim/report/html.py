@@ -22,6 +22,7 @@ from sim.report.kpis import HARD_TO_REACH, in_display_unit
 from sim.report.text import (
     capitalise,
     config_word,
+    course_text,
     decimals_for,
     format_amount,
     format_number,
@@ -32,6 +33,7 @@ from sim.report.text import (
     phrase,
     provenance_label,
     site_text,
+    team_text,
     unit_label,
     vehicle_text,
     with_label,
@@ -184,6 +186,7 @@ def answer(results: Results, scenario: str, lang: str) -> dict:
         "groups": [],
         "added_sites": added_sites(results, scenario, lang),
         "cost": cost_answer(results, scenario, lang),
+        "conferences": conference_answer(results, scenario, lang),
     }
     differences = results.differences.get(scenario, {})
     kpis = [kpi for kpi in ANSWER_KPIS if kpi in differences]
@@ -209,6 +212,50 @@ def answer(results: Results, scenario: str, lang: str) -> dict:
     return view
 
 
+def conference_answer(results: Results, scenario: str, lang: str) -> str:
+    """What a scenario's case conferences take (team hours, the office sessions their members miss)
+    and return (cases, interviews, measures), and the changes against the baseline in kept
+    contacts, waiting and exits to work; empty for a scenario without project teams."""
+    kpis = results.kpis.get(scenario, {})
+    if "cases_reviewed" not in kpis:
+        return ""
+    differences = results.differences.get(scenario, {})
+
+    def level(kpi: str, decimals: int = 0) -> str:
+        return format_number(kpis[kpi].mean, lang, decimals) if kpi in kpis else "–"
+
+    def change(kpi: str, decimals: int) -> str:
+        difference = differences.get(kpi)
+        if difference is None:
+            return "–"
+        text = format_number(difference.mean, lang, decimals, signed=True)
+        if not difference.has_interval:
+            return f"{text} (n = {difference.n})"
+        low, high = (format_number(x, lang, decimals, signed=True) for x in (difference.ci_low, difference.ci_high))
+        return phrase("change_with_interval", lang, difference=text, low=low, high=high)
+
+    missed = kpis.get("sessions_missed")
+    if missed is not None and missed.mean == 0:  # the teams' time outside the consultation hours
+        sessions = phrase("conference_sessions_none", lang)
+    else:
+        sessions = phrase("conference_sessions_lost", lang, sessions=level("sessions_missed"))
+    return phrase(
+        "conference_answer",
+        lang,
+        conference=level("conference_hours"),
+        interview=level("interview_hours"),
+        sessions=sessions,
+        cases=level("cases_reviewed"),
+        interviews=level("interviews_held"),
+        measures=level("measures_agreed"),
+        days=level("days_to_measure", 1),
+        baseline=results.label(results.baseline, lang),
+        kept=change("kept_contacts", 0),
+        wait=change("wait_days_mean", 1),
+        exits=change("exits_to_work", 1),
+    )
+
+
 SITE_SENTENCES_MAX = 3  # more added sites than this (a vehicle's stops) get one sentence together
 
 
@@ -216,7 +263,81 @@ def added_sites(results: Results, scenario: str, lang: str) -> str:
     """Sentences on each site the scenario adds: its use, and what changes for the clients who
     live in its municipality (levels with their CIs; the difference is in the table and the map)."""
     baseline_sites = results.sites.get(results.baseline, {})
-    added = [(name, site) for name, site in results.sites.get(scenario, {}).items() if name not in baseline_sites]
+    added = [
+        (name, site)
+        for name, site in results.sites.get(scenario, {}).items()
+        if name not in baseline_sites and site.kind != "course"  # courses: course_answer
+    ]
+    courses = course_answer(results, scenario, lang)
+    if courses:
+        rest = added_site_sentences(results, scenario, lang, added)
+        return f"{courses} {rest}".strip()
+    return added_site_sentences(results, scenario, lang, added)
+
+
+def course_answer(results: Results, scenario: str, lang: str) -> str:
+    """One sentence on a scenario's group courses (sim.model.courses): participants, seats filled,
+    completion and the participants' travel, then the seats filled at each course place."""
+    kpis = results.kpis.get(scenario, {})
+    places = [(name, site) for name, site in results.sites.get(scenario, {}).items() if site.kind == "course"]
+    if not places or "course_participants" not in kpis:
+        return ""
+
+    def value(estimate: Estimate | None, unit: str, decimals: int | None = None) -> str:
+        return "–" if estimate is None else format_value(estimate.mean, unit, lang, decimals)
+
+    fills = ", ".join(
+        f"{site.municipality or name} {value(site.kpis.get('course_fill_rate'), 'share', 0)}" for name, site in places
+    )
+    fields = (
+        value(kpis.get("course_participants"), "count", 0),
+        value(kpis.get("course_fill_rate"), "share"),
+        value(kpis.get("course_completion_rate"), "share"),
+        value(kpis.get("course_travel_min"), "minutes", 0),
+        value(kpis.get("course_staff_hours"), "hours", 0),
+    )
+    participants, fill, completion, travel, hours = fields
+    unused_estimate = kpis.get("course_staff_hours_unused")
+    unused = value(unused_estimate, "hours", 0)
+    if unused_estimate is None or not unused_estimate.mean > 0:  # time blocked for postponed or empty meetings
+        blocked = ""
+    elif lang == "de":
+        blocked = f", weitere {unused} Stunden bleiben für verschobene oder leere Treffen blockiert"
+    else:
+        blocked = f", with {unused} more hours blocked for postponed or empty meetings"
+    exits = results.differences.get(scenario, {}).get("exits_to_work")
+    if exits is None:
+        work = ""
+    else:
+        change = format_value(exits.mean, "count", lang, 0, difference=True)
+        if exits.has_interval:
+            low, high = (format_value(x, "count", lang, 0, difference=True) for x in (exits.ci_low, exits.ci_high))
+            span = f" (95-%-KI {low} bis {high})" if lang == "de" else f" (95% CI {low} to {high})"
+        else:
+            span = ""
+        baseline = results.label(results.baseline, lang)
+        work = (
+            f" Abgänge in Arbeit gegenüber {baseline}: {change}{span}."
+            if lang == "de"
+            else f" Exits to work against {baseline}: {change}{span}."
+        )
+    if lang == "de":
+        return (
+            f"In den Gruppenkursen beginnen im gemessenen Zeitraum {participants} Teilnehmende; {fill} der"
+            f" Kursplätze sind besetzt, {completion} der beendeten Teilnahmen sind abgeschlossen, die Anfahrt"
+            f" dauert im Mittel {travel} min (einfach), die Kurse binden {hours} Stunden Arbeitszeit{blocked}."
+            f" Besetzte Plätze je Kursort: {fills}.{work}"
+        )
+    return (
+        f"In the group courses {participants} participants start in the measured period; {fill} of the seats"
+        f" are taken, {completion} of the participations that ended are completed, the trip takes {travel} min"
+        f" one way on average, and the courses take {hours} hours of staff time{blocked}. Seats taken by place:"
+        f" {fills}.{work}"
+    )
+
+
+def added_site_sentences(results: Results, scenario: str, lang: str, added: list) -> str:
+    """The sentences on the sites (not the courses) a scenario adds."""
     if len(added) > SITE_SENTENCES_MAX:  # a vehicle's many stops: one sentence for all of them
         total = {
             k: sum(site.kpis[k].mean for _, site in added if k in site.kpis) for k in ("sessions_held", "kept_contacts")
@@ -500,6 +621,10 @@ def assumption_value(value: object, lang: str) -> str:
         return site_text(value, lang)
     if isinstance(value, dict) and {"kind", "depot", "booths", "counsellors"} <= value.keys():
         return vehicle_text(value, lang)
+    if isinstance(value, dict) and {"team_of", "members", "cases_per_conference"} <= value.keys():
+        return team_text(value, lang)
+    if isinstance(value, dict) and {"places", "capacity", "meetings", "invite_factor"} <= value.keys():
+        return course_text(value, lang)
     if isinstance(value, dict):
         return ", ".join(f"{key}: {assumption_value(item, lang)}" for key, item in value.items())
     if isinstance(value, list):

@@ -440,6 +440,32 @@ PHRASES = {
         "de": "{gain} Kontakte (95-%-KI {low} bis {high}), Kosten {cost} €",
         "en": "{gain} contacts (95 % CI {low} to {high}), cost {cost} €",
     },
+    "conference_answer": {
+        "de": "Fallkonferenzen: die Projektteams wenden {conference} Stunden für Fallkonferenzen und {interview}"
+        " Stunden für Gespräche auf; {sessions} Die Teams beraten"
+        " {cases} Fälle, führen {interviews} Gespräche und vereinbaren {measures} Maßnahmen (im Mittel {days}"
+        " Tage nach der Fallkonferenz). Gegenüber {baseline}: wahrgenommene Kontakte {kept}, mittlere Wartezeit"
+        " bis zum Termin in Tagen {wait}, Abgänge in Arbeit {exits}.",
+        "en": "Case conferences: the project teams spend {conference} hours in case conferences and {interview}"
+        " hours on interviews; {sessions} The teams review {cases} cases, hold {interviews} interviews and"
+        " agree {measures} measures ({days} days after the conference on average). Against {baseline}: kept"
+        " contacts {kept}, mean days to appointment {wait}, exits to work {exits}.",
+    },
+    "conference_sessions_lost": {
+        "de": "da ein geblocktes Teammitglied den ganzen Sprechtag verpasst, in den der Block fällt, entgehen den"
+        " Dienststellen {sessions} Sprechtage einer Beratungskraft.",
+        "en": "as a blocked member misses the whole session the block falls in, the offices lose {sessions}"
+        " counsellor sessions.",
+    },
+    "conference_sessions_none": {
+        "de": "ihre Zeit liegt außerhalb der Sprechzeiten der Dienststellen, kein Sprechtag verliert eine"
+        " Beratungskraft.",
+        "en": "their time lies outside the offices' consultation hours, so no session loses a counsellor.",
+    },
+    "change_with_interval": {
+        "de": "{difference} (95-%-KI {low} bis {high})",
+        "en": "{difference} (95 % CI {low} to {high})",
+    },
     "cost_answer": {
         "de": "{label}: {gain} {kept} (95-%-KI {low} bis {high}), {price}.",
         "en": "{label}: {gain} {kept} (95 % CI {low} to {high}), {price}.",
@@ -637,6 +663,10 @@ PARAMETERS = {
         "de": "Anteil der Abgänge in Arbeit",
         "en": "share of exits that are to work",
     },
+    "clients.measure_hazard_factor": {
+        "de": "Faktor einer Maßnahme auf die Abgangsrate in Arbeit",
+        "en": "factor of a measure on the hazard of leaving for work",
+    },
     "clients.limited_share": {
         "de": "Anteil mit gesundheitlichen Einschränkungen oder Betreuungspflichten",
         "en": "share with health limits or care duties",
@@ -719,6 +749,10 @@ def parameter_label(key: str, lang: str) -> str:
         return {"de": "Standort", "en": "site"}[lang]
     if key.startswith("vehicles."):
         return {"de": "Beratungsmobil", "en": "vehicle"}[lang]
+    if key.startswith("teams."):
+        return {"de": "Projektteam mit Fallkonferenzen", "en": "project team with case conferences"}[lang]
+    if key.startswith("courses."):
+        return {"de": "Gruppenkurs (Jobcenter-internes Projekt)", "en": "group course (internal project)"}[lang]
     return PARAMETERS.get(key, {}).get(lang, "")
 
 
@@ -807,6 +841,91 @@ def site_text(site: dict, lang: str) -> str:
             }[lang]
         )
     return ", ".join(parts)
+
+
+TEAM_GROUPS = {
+    "all": {"de": "alle Klienten", "en": "all clients"},
+    "no_car": {"de": "Klienten ohne Auto", "en": "clients without a car"},
+    "hard_to_reach": {"de": "schwer Erreichbare", "en": "the hard to reach"},
+    "under25": {"de": "unter 25-Jährige", "en": "clients under 25"},
+    "long_term": {"de": "Langzeitleistungsbeziehende ab 21 Monaten", "en": "long-term recipients, 21 months or more"},
+}
+
+
+def team_text(team: dict, lang: str) -> str:
+    """A project team's setting (sim.config.sources.team_value) in words, in the reader's language, e.g.
+    'für Zwingenberg aus der Dienststelle in Heppenheim, 3 Beratungskräfte; Fallkonferenz Dienstag 10:00,
+    1,5 Stunden, bis zu 3 Fälle (Langzeitleistungsbeziehende); ...'."""
+    de = lang == "de"
+    office = team.get("office_municipality") or team.get("office")
+    if office:
+        origin = f"aus der Dienststelle in {office}" if de else f"from the office in {office}"
+    else:
+        origin = "aus der zuständigen Dienststelle (offices.csv)" if de else "from the office offices.csv assigns"
+    members, interviewers = int(team["members"]), int(team["interviewers"])
+    day, talks = (WEEKDAYS.get(team[key], {}).get(lang, team[key]) for key in ("weekday", "interview_weekday"))
+    group = TEAM_GROUPS.get(team["target_group"], {}).get(lang, team["target_group"])
+    hours, talk_hours = format_plain(float(team["hours"]), lang), format_plain(float(team["interview_hours"]), lang)
+    cases, within = int(team["cases_per_conference"]), int(team["interview_within_days"])
+    notice = int(team["notice_days"])
+    share = format_plain(round(float(team["measure_probability"]) * 100, 1), lang)
+    at_office = team["interview_at"] == "office"
+    if de:
+        where = "in der Dienststelle" if at_office else f"in {team['team_of']}"
+        return (
+            f"für {team['team_of']} {origin}, {members} {'Beratungskraft' if members == 1 else 'Beratungskräfte'};"
+            f" Fallkonferenz {day} ab {team['start']}, {hours} Stunden, bis zu {cases} Fälle ({group});"
+            f" persönliches Gespräch binnen {within} Tagen {where} ({talks} ab {team['interview_start']},"
+            f" {talk_hours} Stunden, {interviewers} Gesprächsführende, je {int(team['interview_min'])} min,"
+            f" Einladung {notice} Tage vorher); Maßnahme vereinbart mit Wahrscheinlichkeit {share} %"
+        )
+    where = "at the office" if at_office else f"in {team['team_of']}"
+    return (
+        f"for {team['team_of']} {origin}, {members} counsellor{'' if members == 1 else 's'};"
+        f" case conference {day} from {team['start']}, {hours} hours, up to {cases} cases ({group});"
+        f" personal interview within {within} days {where} ({talks} from {team['interview_start']},"
+        f" {talk_hours} hours, {interviewers} interviewer{'' if interviewers == 1 else 's'},"
+        f" {int(team['interview_min'])} min each, invited {notice} days ahead);"
+        f" measure agreed with probability {share} %"
+    )
+
+
+def course_text(course: dict, lang: str) -> str:
+    """A group course's setting (sim.config.sources.course_value) in words, in the reader's language, e.g.
+    'in Bocholt, von 2 Beratungskräften der Dienststelle in Bocholt; bis zu 12 Teilnehmende (Raum: 15
+    Plätze), mindestens 6; 8 Treffen wöchentlich Dienstag ab 09:00, je 3 Stunden; ...'."""
+    de = lang == "de"
+    places = list(course["places"])
+    rotating = len(places) > 1
+    where = ", ".join(places)
+    staff = int(course["staff"])
+    office = course.get("office_municipality") or course["office"]
+    day = WEEKDAYS.get(course["weekday"], {}).get(lang, course["weekday"])
+    group = TEAM_GROUPS.get(course["target_group"], {}).get(lang, course["target_group"])
+    hours, factor = format_plain(float(course["hours"]), lang), format_plain(float(course["invite_factor"]), lang)
+    catchment = ", ".join(course["catchment"])
+    capacity, seats, minimum = int(course["capacity"]), int(course["room_seats"]), int(course["min_size"])
+    meetings, every, notice = int(course["meetings"]), int(course["every_weeks"]), int(course["notice_days"])
+    dropout = int(course["dropout_after"])
+    if de:
+        place = f"im Wechsel in {where} (jeder Durchgang am nächsten Ort)" if rotating else f"in {where}"
+        invited = f"Einwohner des Kursorts{' und von ' + catchment if catchment else ''}"
+        return (
+            f"{place}, {staff} {'Beratungskraft' if staff == 1 else 'Beratungskräfte'} der Dienststelle in {office};"
+            f" bis zu {capacity} Teilnehmende (Raum: {seats} Plätze), mindestens {minimum}, sonst verschoben;"
+            f" {meetings} wöchentliche Treffen {day} ab {course['start']}, je {hours} Stunden, alle {every} Wochen"
+            f" ein neuer Durchgang; eingeladen: {group} ({invited}), {factor} Einladungen je freiem Platz,"
+            f" {notice} Tage vorher; Abbruch nach {dropout} versäumten Treffen"
+        )
+    place = f"in turn in {where} (each run in the next place)" if rotating else f"in {where}"
+    invited = f"residents of the course's place{' and of ' + catchment if catchment else ''}"
+    return (
+        f"{place}, {staff} counsellor{'' if staff == 1 else 's'} of the office in {office};"
+        f" up to {capacity} participants (room: {seats} seats), at least {minimum}, else postponed;"
+        f" {meetings} weekly meetings {day} from {course['start']}, {hours} hours each, a new run every {every}"
+        f" weeks; invited: {group} ({invited}), {factor} invitations per free seat, {notice} days ahead;"
+        f" dropout after {dropout} missed meetings"
+    )
 
 
 def vehicle_kind_label(kind: str, lang: str) -> str:
