@@ -817,13 +817,16 @@ def provenance_label(key: str, lang: str) -> str:
     return f"{label} {rest}" if rest else label
 
 
+def counsellors_text(count: int, lang: str) -> str:
+    """'1 Beratungskraft', '3 Beratungskräfte'; '1 counsellor', '3 counsellors'."""
+    if lang == "de":
+        return f"{count} Beratungskraft" if count == 1 else f"{count} Beratungskräfte"
+    return f"{count} counsellor" if count == 1 else f"{count} counsellors"
+
+
 def site_text(site: dict, lang: str) -> str:
     """A site's setting (sim.config.sources.site_value) in words, in the reader's language."""
-    counsellors = int(site["counsellors"])
-    staff = {
-        "de": f"{counsellors} Beratungskraft" if counsellors == 1 else f"{counsellors} Beratungskräfte",
-        "en": f"{counsellors} counsellor" if counsellors == 1 else f"{counsellors} counsellors",
-    }[lang]
+    staff = counsellors_text(int(site["counsellors"]), lang)
     place = {"de": "in", "en": "in"}[lang]
     parts = [
         f"{site_kind_label(site['kind'], lang)} {place} {site['municipality']}",
@@ -873,7 +876,7 @@ def team_text(team: dict, lang: str) -> str:
     if de:
         where = "in der Dienststelle" if at_office else f"in {team['team_of']}"
         return (
-            f"für {team['team_of']} {origin}, {members} {'Beratungskraft' if members == 1 else 'Beratungskräfte'};"
+            f"für {team['team_of']} {origin}, {counsellors_text(members, 'de')};"
             f" Fallkonferenz {day} ab {team['start']}, {hours} Stunden, bis zu {cases} Fälle ({group});"
             f" persönliches Gespräch binnen {within} Tagen {where} ({talks} ab {team['interview_start']},"
             f" {talk_hours} Stunden, {interviewers} Gesprächsführende, je {int(team['interview_min'])} min,"
@@ -881,7 +884,7 @@ def team_text(team: dict, lang: str) -> str:
         )
     where = "at the office" if at_office else f"in {team['team_of']}"
     return (
-        f"for {team['team_of']} {origin}, {members} counsellor{'' if members == 1 else 's'};"
+        f"for {team['team_of']} {origin}, {counsellors_text(members, 'en')};"
         f" case conference {day} from {team['start']}, {hours} hours, up to {cases} cases ({group});"
         f" personal interview within {within} days {where} ({talks} from {team['interview_start']},"
         f" {talk_hours} hours, {interviewers} interviewer{'' if interviewers == 1 else 's'},"
@@ -911,7 +914,7 @@ def course_text(course: dict, lang: str) -> str:
         place = f"im Wechsel in {where} (jeder Durchgang am nächsten Ort)" if rotating else f"in {where}"
         invited = f"Einwohner des Kursorts{' und von ' + catchment if catchment else ''}"
         return (
-            f"{place}, {staff} {'Beratungskraft' if staff == 1 else 'Beratungskräfte'} der Dienststelle in {office};"
+            f"{place}, {counsellors_text(staff, 'de')} der Dienststelle in {office};"
             f" bis zu {capacity} Teilnehmende (Raum: {seats} Plätze), mindestens {minimum}, sonst verschoben;"
             f" {meetings} wöchentliche Treffen {day} ab {course['start']}, je {hours} Stunden, alle {every} Wochen"
             f" ein neuer Durchgang; eingeladen: {group} ({invited}), {factor} Einladungen je freiem Platz,"
@@ -920,7 +923,7 @@ def course_text(course: dict, lang: str) -> str:
     place = f"in turn in {where} (each run in the next place)" if rotating else f"in {where}"
     invited = f"residents of the course's place{' and of ' + catchment if catchment else ''}"
     return (
-        f"{place}, {staff} counsellor{'' if staff == 1 else 's'} of the office in {office};"
+        f"{place}, {counsellors_text(staff, 'en')} of the office in {office};"
         f" up to {capacity} participants (room: {seats} seats), at least {minimum}, else postponed;"
         f" {meetings} weekly meetings {day} from {course['start']}, {hours} hours each, a new run every {every}"
         f" weeks; invited: {group} ({invited}), {factor} invitations per free seat, {notice} days ahead;"
@@ -951,9 +954,7 @@ def vehicle_text(vehicle: dict, lang: str) -> str:
         (f"{booths} Kabine" if booths == 1 else f"{booths} Kabinen")
         if de
         else (f"{booths} booth" if booths == 1 else f"{booths} booths"),
-        (f"{counsellors} Beratungskraft" if counsellors == 1 else f"{counsellors} Beratungskräfte")
-        if de
-        else (f"{counsellors} counsellor" if counsellors == 1 else f"{counsellors} counsellors"),
+        counsellors_text(counsellors, lang),
     ]
     stops = vehicle.get("stops")
     if stops:
