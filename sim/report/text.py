@@ -846,7 +846,7 @@ def site_text(site: dict, lang: str) -> str:
     return ", ".join(parts)
 
 
-TEAM_GROUPS = {
+TARGET_GROUP_WORDS = {  # whom a team or a course is for (caseload.TARGET_GROUPS), in words
     "all": {"de": "alle Klienten", "en": "all clients"},
     "no_car": {"de": "Klienten ohne Auto", "en": "clients without a car"},
     "hard_to_reach": {"de": "schwer Erreichbare", "en": "the hard to reach"},
@@ -867,7 +867,7 @@ def team_text(team: dict, lang: str) -> str:
         origin = "aus der zuständigen Dienststelle (offices.csv)" if de else "from the office offices.csv assigns"
     members, interviewers = int(team["members"]), int(team["interviewers"])
     day, talks = (WEEKDAYS.get(team[key], {}).get(lang, team[key]) for key in ("weekday", "interview_weekday"))
-    group = TEAM_GROUPS.get(team["target_group"], {}).get(lang, team["target_group"])
+    group = TARGET_GROUP_WORDS.get(team["target_group"], {}).get(lang, team["target_group"])
     hours, talk_hours = format_plain(float(team["hours"]), lang), format_plain(float(team["interview_hours"]), lang)
     cases, within = int(team["cases_per_conference"]), int(team["interview_within_days"])
     notice = int(team["notice_days"])
@@ -904,7 +904,7 @@ def course_text(course: dict, lang: str) -> str:
     staff = int(course["staff"])
     office = course.get("office_municipality") or course["office"]
     day = WEEKDAYS.get(course["weekday"], {}).get(lang, course["weekday"])
-    group = TEAM_GROUPS.get(course["target_group"], {}).get(lang, course["target_group"])
+    group = TARGET_GROUP_WORDS.get(course["target_group"], {}).get(lang, course["target_group"])
     hours, factor = format_plain(float(course["hours"]), lang), format_plain(float(course["invite_factor"]), lang)
     catchment = ", ".join(course["catchment"])
     capacity, seats, minimum = int(course["capacity"]), int(course["room_seats"]), int(course["min_size"])
